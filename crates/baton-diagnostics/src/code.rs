@@ -1,0 +1,100 @@
+//! The registry of diagnostic codes. Codes are stable: a code is never reused for another
+//! meaning. `docs/diagnostics.md` has one section per code (a test keeps them in step).
+//!
+//! Ranges: B00xx syntax and limits, B01xx names, B02xx types, B03xx data flow,
+//! B04xx graph shape, B05xx roles, B06xx time, B07xx imports.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    /// A note attached to another diagnostic.
+    Advice,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Advice => "note",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $severity:ident, $summary:literal; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The code as users see it, e.g. `B0101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            pub fn from_str(code: &str) -> Option<Code> {
+                let code = code.trim().to_ascii_uppercase();
+                Code::ALL.iter().copied().find(|c| c.as_str() == code)
+            }
+        }
+    };
+}
+
+codes! {
+    SyntaxError = "B0001", Error, "the text does not follow Baton's grammar";
+    NestingTooDeep = "B0002", Error, "blocks or parentheses are nested too deeply";
+    FileTooLarge = "B0003", Error, "the file is larger than Baton reads";
+    InvalidEscape = "B0004", Error, "a string has an unknown escape sequence";
+    NumberOutOfRange = "B0005", Error, "a number or duration is too large";
+    InvalidUtf8 = "B0006", Error, "the file is not valid UTF-8";
+    InvalidDate = "B0007", Error, "a date or time literal is not a real date or time";
+    UnknownRole = "B0101", Error, "a role is used but never declared";
+    UnknownSystem = "B0102", Error, "a system is used but never declared";
+    UnknownTarget = "B0103", Error, "a jump goes to a node that does not exist";
+    UnknownVariable = "B0104", Error, "a variable is read but never declared";
+    UnknownWorkflow = "B0105", Error, "a step runs a workflow that is not imported";
+    DuplicateDefinition = "B0106", Error, "a name is defined twice";
+    WrongActorKind = "B0107", Error, "a system is used where a role is expected, or the reverse";
+    UnknownType = "B0108", Error, "a type name is not one of Baton's types";
+    UnknownEndKind = "B0109", Error, "an `end` has a kind other than success, failure or cancelled";
+    DeclarationInBranch = "B0110", Error, "a declaration appears inside a `parallel` branch";
+    DuplicateClause = "B0111", Error, "a step or decision has the same clause twice";
+    UnknownAttribute = "B0112", Error, "an attribute or the lint it names is unknown";
+    NotATarget = "B0113", Error, "a jump names something that is not a flow node";
+    StepWithoutActor = "B0114", Error, "a step has no `by`, `auto` or `run`";
+    ConflictingActors = "B0115", Error, "a step has more than one of `by`, `auto` and `run`";
+    FallsOffEnd = "B0401", Error, "the flow runs past the last node without reaching an `end`";
+    EmptyWorkflow = "B0402", Error, "the workflow has no flow nodes";
+    ImportNotFound = "B0701", Error, "an imported file cannot be read";
+    ImportCycle = "B0702", Error, "files import each other in a cycle";
+    ImportClash = "B0703", Error, "two imports define workflows of the same name";
+    ImportHasErrors = "B0704", Error, "an imported file has errors";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}

@@ -1,0 +1,421 @@
+//! Spans, stable diagnostic codes and the `Diagnostic` data type that every Baton phase
+//! produces. Diagnostics are plain data: the CLI renders them with miette, the language
+//! server turns them into LSP diagnostics, and tests snapshot them.
+
+mod code;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use code::{Code, Severity};
+
+/// A byte range in one source file. `u32` keeps AST nodes small; the parser refuses files
+/// larger than [`MAX_FILE_BYTES`], so offsets always fit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Largest source file Baton reads (64 MiB): well above any hand-written or generated
+/// workflow, small enough that offsets fit in `u32` and memory stays bounded.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        // Offsets come from files no larger than MAX_FILE_BYTES, so they fit.
+        Span {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub fn empty_at(offset: usize) -> Span {
+        Span::new(offset, offset)
+    }
+
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+/// Identifies a source file inside one [`SourceMap`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct FileId(pub u32);
+
+/// One source file: the name shown to the user and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: Arc<str>,
+}
+
+/// The files of one compilation: the root file and everything it imports.
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(SourceFile {
+            name: name.into(),
+            text: text.into(),
+        });
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn name(&self, id: FileId) -> &str {
+        self.get(id).map_or("<unknown>", |f| f.name.as_str())
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        self.get(id).map_or("", |f| &f.text)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, id: FileId, offset: u32) -> (usize, usize) {
+        line_col(self.text(id), offset as usize)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, col)
+}
+
+/// A place in a file with a short message saying what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+/// A suggested source edit, e.g. the "did you mean" replacement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub message: String,
+    pub file: FileId,
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A problem found in a workflow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// Where the problem is; its message says what is wrong there.
+    pub primary: Label,
+    /// Related places: the first definition, the other branch, the loop's nodes.
+    pub related: Vec<Label>,
+    pub help: Option<String>,
+    pub fixes: Vec<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity.
+    pub fn new(
+        code: Code,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            primary: Label {
+                file,
+                span,
+                message: label.into(),
+            },
+            related: Vec::new(),
+            help: None,
+            fixes: Vec::new(),
+        }
+    }
+
+    pub fn with_related(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Label {
+            file,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, message: impl Into<String>, replacement: impl Into<String>) -> Self {
+        self.fixes.push(Fix {
+            message: message.into(),
+            file: self.primary.file,
+            span: self.primary.span,
+            replacement: replacement.into(),
+        });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Sort key that orders diagnostics by position, then code, for deterministic output.
+    pub fn sort_key(&self) -> (FileId, u32, u32, Code) {
+        (
+            self.primary.file,
+            self.primary.span.start,
+            self.primary.span.end,
+            self.code,
+        )
+    }
+}
+
+/// Sorts diagnostics by position and drops exact duplicates.
+pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    diagnostics.dedup();
+}
+
+/// Closest candidate to `name` by edit distance, if it is close enough to be a likely typo.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = match name.chars().count() {
+        0..=3 => 1,
+        4..=7 => 2,
+        _ => 3,
+    };
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters, case differences counting as half an edit
+/// (rounded down), so `Lead` suggests `lead`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = if ca == cb {
+                0
+            } else if ca.eq_ignore_ascii_case(cb) {
+                0
+            } else {
+                1
+            };
+            current[j + 1] = (previous[j] + substitution)
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+/// Renders diagnostics through miette: the bridge between Baton's plain data and miette's
+/// `Diagnostic` trait. Secondary labels in other files become related reports.
+pub mod report {
+    use super::{Diagnostic as BatonDiagnostic, FileId, Severity as BatonSeverity, SourceMap};
+    use miette::{LabeledSpan, NamedSource, SourceSpan};
+    use std::fmt;
+    use std::sync::Arc;
+
+    #[derive(Debug)]
+    pub struct Report {
+        code: &'static str,
+        severity: BatonSeverity,
+        message: String,
+        help: Option<String>,
+        source: NamedSource<Arc<str>>,
+        labels: Vec<LabeledSpan>,
+        related: Vec<Report>,
+    }
+
+    impl Report {
+        pub fn new(diagnostic: &BatonDiagnostic, files: &SourceMap) -> Report {
+            let file = diagnostic.primary.file;
+            let mut labels = vec![LabeledSpan::new_primary_with_span(
+                non_empty(diagnostic.primary.message.clone()),
+                to_source_span(diagnostic.primary.span),
+            )];
+            let mut related = Vec::new();
+            for label in &diagnostic.related {
+                if label.file == file {
+                    labels.push(LabeledSpan::new_with_span(
+                        non_empty(label.message.clone()),
+                        to_source_span(label.span),
+                    ));
+                } else {
+                    related.push(Report {
+                        code: diagnostic.code.as_str(),
+                        severity: BatonSeverity::Advice,
+                        message: label.message.clone(),
+                        help: None,
+                        source: named_source(files, label.file),
+                        labels: vec![LabeledSpan::new_primary_with_span(
+                            None,
+                            to_source_span(label.span),
+                        )],
+                        related: Vec::new(),
+                    });
+                }
+            }
+            Report {
+                code: diagnostic.code.as_str(),
+                severity: diagnostic.severity,
+                message: diagnostic.message.clone(),
+                help: diagnostic.help.clone(),
+                source: named_source(files, file),
+                labels,
+                related,
+            }
+        }
+    }
+
+    fn non_empty(message: String) -> Option<String> {
+        (!message.is_empty()).then_some(message)
+    }
+
+    fn named_source(files: &SourceMap, file: FileId) -> NamedSource<Arc<str>> {
+        let text = files
+            .get(file)
+            .map_or_else(|| Arc::from(""), |f| f.text.clone());
+        NamedSource::new(files.name(file), text).with_language("baton")
+    }
+
+    fn to_source_span(span: super::Span) -> SourceSpan {
+        SourceSpan::new((span.start as usize).into(), span.len())
+    }
+
+    impl fmt::Display for Report {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.message)
+        }
+    }
+
+    impl std::error::Error for Report {}
+
+    impl miette::Diagnostic for Report {
+        fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+            // Related notes repeat nothing: only the main report shows the code.
+            match self.severity {
+                BatonSeverity::Advice => None,
+                _ => Some(Box::new(self.code)),
+            }
+        }
+
+        fn severity(&self) -> Option<miette::Severity> {
+            Some(match self.severity {
+                BatonSeverity::Error => miette::Severity::Error,
+                BatonSeverity::Warning => miette::Severity::Warning,
+                BatonSeverity::Advice => miette::Severity::Advice,
+            })
+        }
+
+        fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+            self.help
+                .as_ref()
+                .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        }
+
+        fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+            Some(&self.source)
+        }
+
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+
+        fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+            if self.related.is_empty() {
+                return None;
+            }
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_names_only() {
+        let roles = ["copywriter", "designer", "lead"];
+        assert_eq!(suggest("copywritter", roles), Some("copywriter"));
+        assert_eq!(suggest("Lead", roles), Some("lead"));
+        assert_eq!(suggest("legal", roles), None);
+        assert_eq!(suggest("zzz", roles), None);
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\ncé d";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 6), (2, 3));
+        assert_eq!(line_col(text, 999), (2, 5));
+    }
+}

@@ -1,0 +1,12 @@
+//! Baton's syntax: the pest grammar (`grammar/baton.pest`), the AST and the parser.
+//!
+//! Parsing never fails: [`parse`] always returns a (possibly partial) [`ast::File`] and
+//! the diagnostics it met, so the language server has a tree to work with on every
+//! keystroke.
+
+pub mod ast;
+mod build;
+mod errors;
+mod parser;
+
+pub use parser::{parse, Parsed, MAX_EXPRESSION_DEPTH, MAX_NESTING};
