@@ -24,7 +24,7 @@ pub use expr::{BinaryOp, Expr, ExprKind, Type, Value};
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A checked workflow.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Workflow {
     pub name: String,
     pub title: Option<String>,
