@@ -233,8 +233,8 @@ pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
 /// Closest candidate to `name` by edit distance, if it is close enough to be a likely typo.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = match name.chars().count() {
-        0..=3 => 1,
-        4..=7 => 2,
+        0..=5 => 1,
+        6..=8 => 2,
         _ => 3,
     };
     candidates
@@ -246,8 +246,7 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters, case differences counting as half an edit
-/// (rounded down), so `Lead` suggests `lead`.
+/// Levenshtein distance over characters, ignoring ASCII case, so `Lead` suggests `lead`.
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -256,13 +255,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.iter().enumerate() {
         current[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let substitution = if ca == cb {
-                0
-            } else if ca.eq_ignore_ascii_case(cb) {
-                0
-            } else {
-                1
-            };
+            let substitution = usize::from(!ca.eq_ignore_ascii_case(cb));
             current[j + 1] = (previous[j] + substitution)
                 .min(previous[j + 1] + 1)
                 .min(current[j] + 1);
