@@ -48,7 +48,7 @@ macro_rules! codes {
                 match self { $( Code::$variant => Severity::$severity, )* }
             }
 
-            pub fn from_str(code: &str) -> Option<Code> {
+            pub fn parse(code: &str) -> Option<Code> {
                 let code = code.trim().to_ascii_uppercase();
                 Code::ALL.iter().copied().find(|c| c.as_str() == code)
             }
@@ -79,6 +79,16 @@ codes! {
     NotATarget = "B0113", Error, "a jump names something that is not a flow node";
     StepWithoutActor = "B0114", Error, "a step has no `by`, `auto` or `run`";
     ConflictingActors = "B0115", Error, "a step has more than one of `by`, `auto` and `run`";
+    DecisionWithoutRole = "B0116", Error, "a decision has no `by` role";
+    InputNotFound = "B0117", Error, "a `run` passes a value to an input the workflow does not have";
+    TypeMismatch = "B0201", Error, "the two sides of a comparison have incompatible types";
+    UnknownVariant = "B0202", Error, "a name is not a variant of the enum it is compared with";
+    NotBool = "B0203", Error, "a condition is not true/false";
+    NotATime = "B0204", Error, "`wait until` is given something other than a date or datetime";
+    ConflictingOutputTypes = "B0205", Error, "the same variable is output with different types";
+    MatchOnNonEnum = "B0206", Error, "`match` is used on a variable that is not an enum";
+    NonExhaustiveMatch = "B0207", Error, "a `match` without `else` misses some variants";
+    DuplicateArm = "B0208", Error, "a `match` lists the same variant twice";
     FallsOffEnd = "B0401", Error, "the flow runs past the last node without reaching an `end`";
     EmptyWorkflow = "B0402", Error, "the workflow has no flow nodes";
     ImportNotFound = "B0701", Error, "an imported file cannot be read";

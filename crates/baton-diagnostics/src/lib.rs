@@ -10,8 +10,8 @@ use std::sync::Arc;
 pub use code::{Code, Severity};
 
 /// A byte range in one source file. `u32` keeps AST nodes small; the parser refuses files
-/// larger than [`MAX_FILE_BYTES`], so offsets always fit.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+/// larger than [`MAX_FILE_BYTES`], so offsets always fit. Serialised as `[start, end]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -51,6 +51,12 @@ impl Span {
 
     pub fn is_empty(self) -> bool {
         self.start == self.end
+    }
+}
+
+impl serde::Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.start, self.end).serialize(serializer)
     }
 }
 
@@ -246,23 +252,32 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters, ignoring ASCII case, so `Lead` suggests `lead`.
+/// Edit distance over characters (insertions, deletions, substitutions and swaps of two
+/// neighbours), ignoring ASCII case, so `Lead` suggests `lead` and `sned` suggests `send`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = usize::from(!ca.eq_ignore_ascii_case(cb));
-            current[j + 1] = (previous[j] + substitution)
-                .min(previous[j + 1] + 1)
-                .min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
+    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    // rows[i][j]: distance between a[..i] and b[..j].
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let substitution = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j - 1] + substitution)
+                .min(rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// Renders diagnostics through miette: the bridge between Baton's plain data and miette's
@@ -379,7 +394,9 @@ pub mod report {
             Some(Box::new(self.labels.iter().cloned()))
         }
 
-        fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        fn related<'a>(
+            &'a self,
+        ) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
             if self.related.is_empty() {
                 return None;
             }
@@ -401,6 +418,7 @@ mod tests {
         assert_eq!(suggest("Lead", roles), Some("lead"));
         assert_eq!(suggest("legal", roles), None);
         assert_eq!(suggest("zzz", roles), None);
+        assert_eq!(suggest("sned", ["send", "done"]), Some("send"));
     }
 
     #[test]

@@ -1,1 +1,17 @@
-//! baton-emit
+//! Baton backends: turn a checked [`baton_ir::Workflow`] into output formats.
+//!
+//! - [`json`]: the stable, versioned IR JSON (the IR's own serialisation);
+//! - [`dot`]: a Graphviz DOT diagram with one swimlane per role and per system.
+//!
+//! Backends are pure functions of the IR: no I/O, and output is deterministic (it
+//! follows the IR's node, edge and actor order only).
+
+mod dot;
+
+pub use dot::{dot, Direction, DotOptions};
+
+/// The stable JSON form of the workflow (see `baton_ir::Workflow::to_json`), ending
+/// with a newline. This is the single entry point for JSON output.
+pub fn json(workflow: &baton_ir::Workflow) -> String {
+    workflow.to_json()
+}

@@ -123,7 +123,9 @@ pub enum NodeKind {
         title: Option<String>,
     },
     /// Waits for every branch of the fork `fork`.
-    Join { fork: String },
+    Join {
+        fork: String,
+    },
     Wait {
         #[serde(skip_serializing_if = "Option::is_none")]
         title: Option<String>,
@@ -282,7 +284,9 @@ impl EdgeKind {
         match self {
             EdgeKind::Next => None,
             EdgeKind::Branch { name, title } => title.clone().or_else(|| name.clone()),
-            EdgeKind::Outcome { name, title } => Some(title.clone().unwrap_or_else(|| name.clone())),
+            EdgeKind::Outcome { name, title } => {
+                Some(title.clone().unwrap_or_else(|| name.clone()))
+            }
             EdgeKind::Guard { guard } => Some(guard.to_string()),
             EdgeKind::Arm { variants } => Some(variants.join(", ")),
             EdgeKind::Else => Some("else".to_string()),
@@ -373,7 +377,13 @@ pub fn format_duration(seconds: u64) -> String {
     if seconds == 0 {
         return "0s".to_string();
     }
-    let units = [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)];
+    let units = [
+        ("w", 604_800),
+        ("d", 86_400),
+        ("h", 3_600),
+        ("m", 60),
+        ("s", 1),
+    ];
     let mut rest = seconds;
     let mut parts = Vec::new();
     for (unit, size) in units {

@@ -119,8 +119,13 @@ pub struct Input {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TypeExpr {
     /// `text`, `int`, ...; validated by the checker so a typo gets a suggestion.
-    Named { name: Name },
-    Enum { variants: Vec<Name>, span: Span },
+    Named {
+        name: Name,
+    },
+    Enum {
+        variants: Vec<Name>,
+        span: Span,
+    },
 }
 
 impl TypeExpr {

@@ -112,7 +112,9 @@ impl<'s> Builder<'s> {
         let mut inner = pair.into_inner().filter(|p| !is_keyword(p.as_rule()));
         match rule {
             Rule::deadline_decl => ItemKind::Deadline(self.duration(inner.next().expect(GRAMMAR))),
-            Rule::description_decl => ItemKind::Description(self.text(inner.next().expect(GRAMMAR))),
+            Rule::description_decl => {
+                ItemKind::Description(self.text(inner.next().expect(GRAMMAR)))
+            }
             Rule::role_decl | Rule::system_decl => {
                 let name = self.name(inner.next().expect(GRAMMAR));
                 let title = inner.next().map(|t| self.title(t));
@@ -347,7 +349,9 @@ impl<'s> Builder<'s> {
                 };
                 ClauseKind::Retry { times, span }
             }
-            Rule::timeout_clause => ClauseKind::Timeout(self.duration(inner.next().expect(GRAMMAR))),
+            Rule::timeout_clause => {
+                ClauseKind::Timeout(self.duration(inner.next().expect(GRAMMAR)))
+            }
             Rule::notify_clause => ClauseKind::Notify(inner.map(|p| self.name(p)).collect()),
             Rule::consult_clause => ClauseKind::Consult(inner.map(|p| self.name(p)).collect()),
             Rule::description_clause => {
@@ -711,7 +715,9 @@ pub(crate) fn parse_duration(raw: &str) -> Option<u64> {
     let mut total: u64 = 0;
     let mut number: u64 = 0;
     for c in raw.chars() {
-        if let Some(d) = c.to_digit(10) {
+        if c == ' ' {
+            continue;
+        } else if let Some(d) = c.to_digit(10) {
             number = number.checked_mul(10)?.checked_add(u64::from(d))?;
         } else {
             let unit = match c {
@@ -729,9 +735,7 @@ pub(crate) fn parse_duration(raw: &str) -> Option<u64> {
 }
 
 fn unicode_escape(chars: &mut std::iter::Peekable<std::str::CharIndices>) -> Option<char> {
-    if chars.next_if(|(_, c)| *c == '{').is_none() {
-        return None;
-    }
+    chars.next_if(|(_, c)| *c == '{')?;
     let mut code = 0u32;
     let mut digits = 0;
     loop {
@@ -788,6 +792,7 @@ mod tests {
     fn durations_combine_units() {
         assert_eq!(parse_duration("2d"), Some(172_800));
         assert_eq!(parse_duration("1h30m"), Some(5_400));
+        assert_eq!(parse_duration("1h 30m"), Some(5_400));
         assert_eq!(parse_duration("1w"), Some(604_800));
         assert_eq!(parse_duration("99999999999999999999d"), None);
     }

@@ -51,7 +51,10 @@ pub(crate) fn syntax_error(
         Some(token) => format!("found `{token}`"),
         None => "the file ends here".to_string(),
     };
-    let help = match found.as_deref().and_then(|f| misspelt_keyword(f, &expected)) {
+    let help = match found
+        .as_deref()
+        .and_then(|f| misspelt_keyword(f, &expected))
+    {
         Some(keyword) => format!("did you mean `{keyword}`?"),
         None => help(&expected, found.as_deref(), after.as_deref()),
     };
@@ -67,7 +70,9 @@ fn unterminated_string(source: &str, pos: usize, file: FileId) -> Option<Diagnos
         // pest stops inside the string, at the end of its line.
         let line_start = source[..pos].rfind('\n').map_or(0, |i| i + 1);
         let line = &source[line_start..pos];
-        if !rest.starts_with('\n') && !rest.is_empty() || line.matches('"').count() % 2 == 0 {
+        if !rest.starts_with('\n') && !rest.is_empty()
+            || line.matches('"').count().is_multiple_of(2)
+        {
             return None;
         }
         line_start + line.rfind('"')?
@@ -99,11 +104,33 @@ fn unterminated_string(source: &str, pos: usize, file: FileId) -> Option<Diagnos
 /// The keyword a misspelt word was probably meant to be, among the expected ones.
 fn misspelt_keyword(found: &str, expected: &[&str]) -> Option<&'static str> {
     const ITEM_KEYWORDS: [&str; 15] = [
-        "step", "decision", "parallel", "if", "match", "wait", "end", "role", "system", "input",
-        "output", "deadline", "description", "branch", "use",
+        "step",
+        "decision",
+        "parallel",
+        "if",
+        "match",
+        "wait",
+        "end",
+        "role",
+        "system",
+        "input",
+        "output",
+        "deadline",
+        "description",
+        "branch",
+        "use",
     ];
     const CLAUSE_KEYWORDS: [&str; 11] = [
-        "by", "auto", "run", "takes", "output", "needs", "retry", "timeout", "notify", "consult",
+        "by",
+        "auto",
+        "run",
+        "takes",
+        "output",
+        "needs",
+        "retry",
+        "timeout",
+        "notify",
+        "consult",
         "description",
     ];
     if !found.chars().all(|c| c.is_alphanumeric() || c == '_') {
@@ -119,7 +146,12 @@ fn misspelt_keyword(found: &str, expected: &[&str]) -> Option<&'static str> {
             if let Some(k) = ITEM_KEYWORDS
                 .iter()
                 .chain(CLAUSE_KEYWORDS.iter())
-                .chain(["workflow", "else", "until", "for", "with", "at", "most", "times"].iter())
+                .chain(
+                    [
+                        "workflow", "else", "until", "for", "with", "at", "most", "times",
+                    ]
+                    .iter(),
+                )
                 .find(|k| **k == keyword)
             {
                 candidates.push(k);
@@ -164,14 +196,19 @@ fn summarize(mut expected: Vec<&'static str>) -> Vec<&'static str> {
     } else if has_all(&expected, &STEP_CLAUSES) {
         expected.retain(|e| !STEP_CLAUSES.contains(e) && *e != "`description`");
         expected.insert(0, "a step clause (`by`, `auto`, `run`, `takes`, `output`, `needs`, `retry`, `timeout`, `notify`, `consult`, `description`)");
-    } else if expected.contains(&"`by`") && expected.contains(&"an outcome like `approved -> next_step`") {
+    } else if expected.contains(&"`by`")
+        && expected.contains(&"an outcome like `approved -> next_step`")
+    {
         expected.retain(|e| {
             !matches!(
                 *e,
                 "`by`" | "`consult`" | "`notify`" | "`takes`" | "`description`"
             )
         });
-        expected.insert(0, "a decision clause (`by`, `consult`, `notify`, `takes`, `description`)");
+        expected.insert(
+            0,
+            "a decision clause (`by`, `consult`, `notify`, `takes`, `description`)",
+        );
     }
     const VALUES: [&str; 8] = [
         "a quoted text like \"Draft the email\"",
@@ -184,7 +221,8 @@ fn summarize(mut expected: Vec<&'static str>) -> Vec<&'static str> {
         "an expression",
     ];
     if expected.contains(&"a variable") && expected.contains(&"a number") {
-        expected.retain(|e| !VALUES.contains(e) && *e != "a variable" && *e != "`(`" && *e != "`not`");
+        expected
+            .retain(|e| !VALUES.contains(e) && *e != "a variable" && *e != "`(`" && *e != "`not`");
         expected.insert(0, "a value or a variable");
     }
     // A comparison or boolean operator can follow almost any operand: mention them last.
@@ -377,7 +415,8 @@ fn help(expected: &[&str], found: Option<&str>, after: Option<&str>) -> String {
         "a duration like `2d`, `4h` or `30m`" => "durations are a number and a unit: `w` weeks, `d` days, `h` hours, `m` minutes, `s` seconds (combine them: `1h30m`)".into(),
         "`}`" => "close the block with `}`".into(),
         "a quoted text like \"Draft the email\"" => "put the text in double quotes, e.g. `\"Draft the email\"`".into(),
-        "a role name" | "a system name" | "a variable name" | "a name for the end" => "names are made of letters, digits and `_`, start with a letter and are not keywords such as `step` or `end`".into(),
+        "a name for the end" => "an end has a name, then its kind: `end rejected failure` (kinds: `success`, `failure`, `cancelled`)".into(),
+        "a role name" | "a system name" | "a variable name" => "names are made of letters, digits and `_`, start with a letter and are not keywords such as `step` or `end`".into(),
         "an enum variant" => "list the values the enum can take, e.g. `enum { low, medium, high }`".into(),
         "`:`" => "give the variable a type, e.g. `output subject: text`".into(),
         _ if first.starts_with("a type") => "Baton's types are `text`, `int`, `number`, `bool`, `percent`, `duration`, `date`, `datetime` and `enum { a, b }`".into(),

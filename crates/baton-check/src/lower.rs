@@ -1,0 +1,489 @@
+//! Lowering a resolved workflow into the IR graph.
+//!
+//! Nodes are allocated first, in source order (a `parallel`'s join after its branches),
+//! so that forward jumps can be wired; then every flow list is walked once to add edges.
+//! A node falls through to the entry of the next flow item of its list; the last item of a
+//! branch falls through to the join; the last item of the workflow falls through to
+//! nothing, which is an error unless the item transfers control. An edge is a back edge
+//! when it goes to a node written earlier (or to itself): every cycle has one.
+
+use crate::resolve::{end_outcome, ActorKind, Checker};
+use crate::Signature;
+use baton_diagnostics::{Code, Span};
+use baton_ir::{
+    Actor, Argument, Decision, Edge, EdgeKind, EndOutcome, Import, Node, NodeKind, Performer, Step,
+    Variable, WaitUntil,
+};
+use baton_syntax::ast::{self, ClauseKind, Item, ItemKind};
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::HashMap;
+
+/// Builds the IR; `None` (with diagnostics) if the flow cannot be wired.
+pub(crate) fn lower(
+    checker: &mut Checker,
+    workflow: &ast::Workflow,
+    imports: &HashMap<String, Signature>,
+) -> Option<baton_ir::Workflow> {
+    let mut lowering = Lowering {
+        graph: DiGraph::new(),
+        by_name: HashMap::new(),
+        by_item: HashMap::new(),
+        joins: HashMap::new(),
+        counters: HashMap::new(),
+        failed: false,
+    };
+    let start = lowering.graph.add_node(Node {
+        id: "#start".to_string(),
+        kind: NodeKind::Start,
+        span: workflow.name.span,
+    });
+    lowering.allocate(checker, &workflow.items);
+
+    let flow: Vec<&Item> = workflow.items.iter().filter(|i| i.kind.is_flow()).collect();
+    let Some(first) = flow.first() else {
+        let d = checker
+            .diag(
+                Code::EmptyWorkflow,
+                workflow.name.span,
+                format!("workflow `{}` has no steps", workflow.name.text),
+                "nothing to do",
+            )
+            .with_help(
+                "add the flow after the declarations: steps, decisions and at least one `end`",
+            );
+        checker.error(d);
+        return None;
+    };
+    let entry = lowering.entry(first);
+    lowering.add_edge(start, entry, EdgeKind::Next);
+    lowering.wire_list(checker, &flow, None);
+    if lowering.failed {
+        return None;
+    }
+
+    let actors = |kind: ActorKind| -> Vec<Actor> {
+        checker
+            .actors
+            .iter()
+            .filter(|a| a.kind == kind)
+            .map(|a| Actor {
+                id: a.name.clone(),
+                title: a.title.clone(),
+                span: a.span,
+            })
+            .collect()
+    };
+    let roles = actors(ActorKind::Role);
+    let systems = actors(ActorKind::System);
+    let (inputs, variables): (Vec<Variable>, Vec<Variable>) = checker
+        .variables
+        .clone()
+        .into_iter()
+        .map(|v| Variable {
+            default: v
+                .default
+                .as_ref()
+                .and_then(|d| checker.infer(d, Some(&v.ty))),
+            name: v.name,
+            ty: v.ty,
+            set_by: v.set_by,
+            span: v.span,
+        })
+        .partition(|v| v.set_by.is_none());
+    let mut import_list: Vec<Import> = imports
+        .values()
+        .map(|s| Import {
+            workflow: s.name.clone(),
+            path: s.path.clone(),
+        })
+        .collect();
+    import_list.sort_by(|a, b| a.workflow.cmp(&b.workflow));
+
+    Some(baton_ir::Workflow {
+        name: workflow.name.text.clone(),
+        title: workflow.title.as_ref().map(|t| t.value.clone()),
+        description: checker.description.as_ref().map(|d| d.value.clone()),
+        deadline: checker.deadline.map(|d| d.seconds),
+        roles,
+        systems,
+        inputs,
+        variables,
+        outputs: checker.outputs.iter().map(|n| n.text.clone()).collect(),
+        imports: import_list,
+        graph: lowering.graph,
+        start,
+    })
+}
+
+/// Where control goes: a node, and the bound and span of the `-> target` that led there.
+#[derive(Clone, Copy)]
+struct Target {
+    node: NodeIndex,
+    bound: Option<u32>,
+    span: Span,
+}
+
+struct Lowering {
+    graph: DiGraph<Node, Edge>,
+    by_name: HashMap<String, NodeIndex>,
+    /// Flow items by address: the AST is not moved while lowering.
+    by_item: HashMap<*const Item, NodeIndex>,
+    joins: HashMap<*const Item, NodeIndex>,
+    counters: HashMap<&'static str, usize>,
+    failed: bool,
+}
+
+impl Lowering {
+    fn generated_id(&mut self, kind: &'static str) -> String {
+        let n = self.counters.entry(kind).or_insert(0);
+        *n += 1;
+        format!("{kind}#{n}")
+    }
+
+    fn add(&mut self, item: &Item, id: String, kind: NodeKind, span: Span) -> NodeIndex {
+        let index = self.graph.add_node(Node { id, kind, span });
+        self.by_item.insert(item as *const Item, index);
+        index
+    }
+
+    fn allocate(&mut self, checker: &mut Checker, items: &[Item]) {
+        for item in items {
+            match &item.kind {
+                ItemKind::Step(step) => {
+                    let node = lower_step(checker, step);
+                    let index = self.add(
+                        item,
+                        step.name.text.clone(),
+                        NodeKind::Step(node),
+                        item.span,
+                    );
+                    self.by_name.insert(step.name.text.clone(), index);
+                }
+                ItemKind::Decision(decision) => {
+                    let node = lower_decision(decision);
+                    let index = self.add(
+                        item,
+                        decision.name.text.clone(),
+                        NodeKind::Decision(node),
+                        item.span,
+                    );
+                    self.by_name.insert(decision.name.text.clone(), index);
+                }
+                ItemKind::Parallel(parallel) => {
+                    let id = match &parallel.name {
+                        Some(name) => name.text.clone(),
+                        None => self.generated_id("fork"),
+                    };
+                    let kind = NodeKind::Fork {
+                        title: parallel.title.as_ref().map(|t| t.value.clone()),
+                    };
+                    let fork = self.add(item, id.clone(), kind, parallel.keyword);
+                    if let Some(name) = &parallel.name {
+                        self.by_name.insert(name.text.clone(), fork);
+                    }
+                    for branch in &parallel.branches {
+                        self.allocate(checker, &branch.items);
+                    }
+                    let join_id = match &parallel.name {
+                        Some(name) => format!("{}#join", name.text),
+                        None => id.replacen("fork", "join", 1),
+                    };
+                    let join = self.graph.add_node(Node {
+                        id: join_id,
+                        kind: NodeKind::Join { fork: id },
+                        span: item.span,
+                    });
+                    self.joins.insert(item as *const Item, join);
+                }
+                ItemKind::If(_) => {
+                    let id = self.generated_id("if");
+                    self.add(item, id, NodeKind::Branch { subject: None }, item.span);
+                }
+                ItemKind::Match(node) => {
+                    let id = self.generated_id("match");
+                    let kind = NodeKind::Branch {
+                        subject: Some(node.subject.text.clone()),
+                    };
+                    self.add(item, id, kind, item.span);
+                }
+                ItemKind::Wait(wait) => {
+                    let id = match &wait.name {
+                        Some(name) => name.text.clone(),
+                        None => self.generated_id("wait"),
+                    };
+                    let until = match &wait.kind {
+                        ast::WaitKind::For(duration) => WaitUntil::For(duration.seconds),
+                        ast::WaitKind::Until(expr) => match checker.check_time(expr) {
+                            Some(expr) => WaitUntil::Until(expr),
+                            None => {
+                                self.failed = true;
+                                WaitUntil::For(0)
+                            }
+                        },
+                    };
+                    let kind = NodeKind::Wait {
+                        title: wait.title.as_ref().map(|t| t.value.clone()),
+                        until,
+                    };
+                    let index = self.add(item, id, kind, item.span);
+                    if let Some(name) = &wait.name {
+                        self.by_name.insert(name.text.clone(), index);
+                    }
+                }
+                ItemKind::End(end) => {
+                    let outcome = end
+                        .kind
+                        .as_ref()
+                        .and_then(end_outcome)
+                        .unwrap_or(EndOutcome::Success);
+                    let kind = NodeKind::End {
+                        title: end.title.as_ref().map(|t| t.value.clone()),
+                        outcome,
+                    };
+                    let index = self.add(item, end.name.text.clone(), kind, item.span);
+                    self.by_name.insert(end.name.text.clone(), index);
+                }
+                ItemKind::Goto(_)
+                | ItemKind::Deadline(_)
+                | ItemKind::Description(_)
+                | ItemKind::Role(_)
+                | ItemKind::System(_)
+                | ItemKind::Input(_)
+                | ItemKind::Outputs(_) => {}
+            }
+        }
+    }
+
+    fn jump_target(&mut self, jump: &ast::Jump) -> Option<Target> {
+        let node = self.by_name.get(&jump.target.text).copied();
+        if node.is_none() {
+            // Resolution reported it already.
+            self.failed = true;
+        }
+        Some(Target {
+            node: node?,
+            bound: jump.bound.map(|b| b.times),
+            span: jump.span,
+        })
+    }
+
+    /// Where control enters a flow item.
+    fn entry(&mut self, item: &Item) -> Option<Target> {
+        if let ItemKind::Goto(jump) = &item.kind {
+            return self.jump_target(jump);
+        }
+        let node = self.by_item.get(&(item as *const Item)).copied()?;
+        Some(Target {
+            node,
+            bound: None,
+            span: item.span,
+        })
+    }
+
+    fn add_edge(&mut self, from: NodeIndex, to: Option<Target>, kind: EdgeKind) {
+        let Some(to) = to else { return };
+        let back = to.node.index() <= from.index();
+        self.graph.add_edge(
+            from,
+            to.node,
+            Edge {
+                kind,
+                bound: to.bound,
+                back,
+                span: to.span,
+            },
+        );
+    }
+
+    /// Wires the flow items of one list; `after` is where the list falls through to.
+    fn wire_list(&mut self, checker: &mut Checker, items: &[&Item], after: Option<Target>) {
+        for (i, item) in items.iter().enumerate() {
+            let next = match items.get(i + 1) {
+                Some(next) => self.entry(next),
+                None => after,
+            };
+            let Some(node) = self.by_item.get(&(*item as *const Item)).copied() else {
+                continue;
+            };
+            match &item.kind {
+                ItemKind::Step(_) | ItemKind::Wait(_) => {
+                    self.fall_through(checker, item, node, next, EdgeKind::Next);
+                }
+                ItemKind::Decision(decision) => {
+                    for outcome in &decision.outcomes {
+                        let target = self.jump_target(&outcome.jump);
+                        let kind = EdgeKind::Outcome {
+                            name: outcome.name.text.clone(),
+                            title: outcome.title.as_ref().map(|t| t.value.clone()),
+                        };
+                        self.add_edge(node, target, kind);
+                    }
+                }
+                ItemKind::If(node_ast) => {
+                    let guard = checker.check_condition(&node_ast.condition);
+                    let Some(guard) = guard else {
+                        self.failed = true;
+                        continue;
+                    };
+                    let then = self.jump_target(&node_ast.then);
+                    self.add_edge(node, then, EdgeKind::Guard { guard });
+                    match &node_ast.otherwise {
+                        Some(jump) => {
+                            let target = self.jump_target(jump);
+                            self.add_edge(node, target, EdgeKind::Else);
+                        }
+                        None => self.fall_through(checker, item, node, next, EdgeKind::Else),
+                    }
+                }
+                ItemKind::Match(node_ast) => {
+                    for arm in &node_ast.arms {
+                        let target = self.jump_target(&arm.jump);
+                        let variants = arm.variants.iter().map(|v| v.text.clone()).collect();
+                        self.add_edge(node, target, EdgeKind::Arm { variants });
+                    }
+                    if let Some(jump) = &node_ast.otherwise {
+                        let target = self.jump_target(jump);
+                        self.add_edge(node, target, EdgeKind::Else);
+                    }
+                }
+                ItemKind::Parallel(parallel) => {
+                    let Some(join) = self.joins.get(&(*item as *const Item)).copied() else {
+                        continue;
+                    };
+                    let join_target = Some(Target {
+                        node: join,
+                        bound: None,
+                        span: item.span,
+                    });
+                    for branch in &parallel.branches {
+                        let flow: Vec<&Item> =
+                            branch.items.iter().filter(|i| i.kind.is_flow()).collect();
+                        let entry = match flow.first() {
+                            Some(first) => self.entry(first),
+                            None => join_target,
+                        };
+                        let kind = EdgeKind::Branch {
+                            name: branch.name.as_ref().map(|n| n.text.clone()),
+                            title: branch.title.as_ref().map(|t| t.value.clone()),
+                        };
+                        self.add_edge(node, entry, kind);
+                        self.wire_list(checker, &flow, join_target);
+                    }
+                    self.fall_through(checker, item, join, next, EdgeKind::Next);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn fall_through(
+        &mut self,
+        checker: &mut Checker,
+        item: &Item,
+        node: NodeIndex,
+        next: Option<Target>,
+        kind: EdgeKind,
+    ) {
+        if next.is_some() {
+            self.add_edge(node, next, kind);
+            return;
+        }
+        self.failed = true;
+        let d = checker
+            .diag(
+                Code::FallsOffEnd,
+                item.span,
+                "the workflow runs past its last node without reaching an `end`".into(),
+                "nothing comes after this",
+            )
+            .with_help("add `end done success` after it, or jump somewhere with `-> target`");
+        checker.error(d);
+    }
+}
+
+fn lower_step(checker: &mut Checker, step: &ast::Step) -> Step {
+    let mut node = Step {
+        title: step.title.as_ref().map(|t| t.value.clone()),
+        description: None,
+        performer: Performer::Role {
+            role: String::new(),
+        },
+        takes: None,
+        retry: None,
+        timeout: None,
+        needs: Vec::new(),
+        outputs: Vec::new(),
+        consult: Vec::new(),
+        notify: Vec::new(),
+    };
+    for clause in &step.clauses {
+        match &clause.kind {
+            ClauseKind::By(role) => {
+                node.performer = Performer::Role {
+                    role: role.text.clone(),
+                }
+            }
+            ClauseKind::Auto { system, action } => {
+                node.performer = Performer::System {
+                    system: system.text.clone(),
+                    action: action.as_ref().map(|a| a.value.clone()),
+                }
+            }
+            ClauseKind::Run { workflow, args } => {
+                let signature = checker.imports.get(&workflow.text).cloned();
+                let args = args
+                    .iter()
+                    .filter_map(|arg| {
+                        let ty = signature
+                            .as_ref()?
+                            .inputs
+                            .iter()
+                            .find(|(n, _, _)| *n == arg.name.text)?
+                            .1
+                            .clone();
+                        let value = checker.infer(&arg.value, Some(&ty))?;
+                        Some(Argument {
+                            input: arg.name.text.clone(),
+                            value,
+                        })
+                    })
+                    .collect();
+                node.performer = Performer::Workflow {
+                    workflow: workflow.text.clone(),
+                    args,
+                };
+            }
+            ClauseKind::Takes(d) => node.takes = Some(d.seconds),
+            ClauseKind::Retry { times, .. } => node.retry = Some(*times),
+            ClauseKind::Timeout(d) => node.timeout = Some(d.seconds),
+            ClauseKind::Description(text) => node.description = Some(text.value.clone()),
+            ClauseKind::Output { name, .. } => node.outputs.push(name.text.clone()),
+            ClauseKind::Needs(names) => node.needs.extend(names.iter().map(|n| n.text.clone())),
+            ClauseKind::Notify(roles) => node.notify.extend(roles.iter().map(|n| n.text.clone())),
+            ClauseKind::Consult(roles) => node.consult.extend(roles.iter().map(|n| n.text.clone())),
+        }
+    }
+    node
+}
+
+fn lower_decision(decision: &ast::Decision) -> Decision {
+    let mut node = Decision {
+        title: decision.title.as_ref().map(|t| t.value.clone()),
+        description: None,
+        role: None,
+        takes: None,
+        consult: Vec::new(),
+        notify: Vec::new(),
+    };
+    for clause in &decision.clauses {
+        match &clause.kind {
+            ClauseKind::By(role) => node.role = Some(role.text.clone()),
+            ClauseKind::Takes(d) => node.takes = Some(d.seconds),
+            ClauseKind::Description(text) => node.description = Some(text.value.clone()),
+            ClauseKind::Notify(roles) => node.notify.extend(roles.iter().map(|n| n.text.clone())),
+            ClauseKind::Consult(roles) => node.consult.extend(roles.iter().map(|n| n.text.clone())),
+            _ => {}
+        }
+    }
+    node
+}
