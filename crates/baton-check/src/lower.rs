@@ -231,10 +231,12 @@ impl Lowering {
                     }
                 }
                 ItemKind::End(end) => {
+                    // `end failure` alone is an end named and of kind `failure`.
                     let outcome = end
                         .kind
                         .as_ref()
                         .and_then(end_outcome)
+                        .or_else(|| end_outcome(&end.name))
                         .unwrap_or(EndOutcome::Success);
                     let kind = NodeKind::End {
                         title: end.title.as_ref().map(|t| t.value.clone()),
