@@ -7,8 +7,12 @@
 //! automation, diamonds for decisions and gateways, bars for fork/join.
 //!
 //! All user text goes through one of two escapers: [`quote`] for DOT quoted strings
-//! (ids, tooltips) and [`html`] for HTML-like labels (every visible label). Output
+//! (node and graph ids) and [`html`] for HTML-like labels (every visible text). Output
 //! follows IR order only, so it is deterministic.
+//!
+//! There are deliberately no tooltips with user text: Graphviz runs tooltips through
+//! escape processing twice (and decodes entities in between), in ways that differ
+//! between versions, so no escaping of `\` is reliable there.
 
 use std::fmt::{self, Write as _};
 
@@ -126,8 +130,7 @@ fn write_graph(out: &mut String, workflow: &Workflow, options: &DotOptions) -> f
         .set("nodesep", "0.35")
         .set("ranksep", "0.45")
         .set("pad", "0.3")
-        .set("bgcolor", "white")
-        .tooltip(workflow.description.as_deref());
+        .set("bgcolor", "white");
     writeln!(out, "  graph {graph};")?;
     let node = Attrs::new()
         .set("fontname", FONT)
@@ -148,61 +151,43 @@ fn write_graph(out: &mut String, workflow: &Workflow, options: &DotOptions) -> f
         .nodes()
         .map(|(_, node)| lane(workflow, node))
         .collect();
-    let members = |wanted: Lane| {
-        workflow
-            .nodes()
-            .zip(&lanes)
-            .filter(move |(_, lane)| **lane == Some(wanted))
-            .map(|((_, node), _)| node)
-    };
-
-    for (index, role) in workflow.roles.iter().enumerate() {
-        let mut nodes = members(Lane::Role(index)).peekable();
-        if nodes.peek().is_none() {
-            continue;
-        }
+    // Roles first, then systems, each in declaration order; unused actors get no lane.
+    let role_lanes = workflow.roles.iter().enumerate().map(|(index, role)| {
         let attrs = Attrs::new()
             .html("label", tag("B", &html(role.label())))
             .set("style", "rounded,filled")
             .set("fillcolor", palette::ROLE_LANE_FILL)
             .set("color", palette::ROLE_LANE_LINE);
-        write_lane(
-            out,
-            &format!("cluster_role_{index}"),
-            &attrs,
-            nodes,
-            workflow,
-            options,
-        )?;
-    }
-    for (index, system) in workflow.systems.iter().enumerate() {
-        let mut nodes = members(Lane::System(index)).peekable();
-        if nodes.peek().is_none() {
-            continue;
-        }
+        (Lane::Role(index), format!("cluster_role_{index}"), attrs)
+    });
+    let system_lanes = workflow.systems.iter().enumerate().map(|(index, system)| {
         let attrs = Attrs::new()
             .html("label", tag("B", &format!("⚙ {}", html(system.label()))))
             .set("style", "dashed,rounded,filled")
             .set("fillcolor", palette::SYSTEM_LANE_FILL)
             .set("color", palette::SYSTEM_LANE_LINE);
-        write_lane(
-            out,
-            &format!("cluster_system_{index}"),
-            &attrs,
-            nodes,
-            workflow,
-            options,
-        )?;
+        (
+            Lane::System(index),
+            format!("cluster_system_{index}"),
+            attrs,
+        )
+    });
+    for (lane, id, attrs) in role_lanes.chain(system_lanes) {
+        let members: Vec<&Node> = workflow
+            .nodes()
+            .zip(&lanes)
+            .filter(|(_, l)| **l == Some(lane))
+            .map(|((_, node), _)| node)
+            .collect();
+        if !members.is_empty() {
+            write_lane(out, &id, attrs, &members, workflow, options)?;
+        }
     }
 
     for ((_, node), lane) in workflow.nodes().zip(&lanes) {
         if lane.is_none() {
-            writeln!(
-                out,
-                "  {} {};",
-                quote(&node.id),
-                node_attrs(workflow, node, options)
-            )?;
+            let attrs = node_attrs(workflow, node, options);
+            writeln!(out, "  {} {attrs};", quote(&node.id))?;
         }
     }
     for (_, from, to, edge) in workflow.edges() {
@@ -218,30 +203,25 @@ fn write_graph(out: &mut String, workflow: &Workflow, options: &DotOptions) -> f
     writeln!(out, "}}")
 }
 
-fn write_lane<'a>(
+fn write_lane(
     out: &mut String,
     id: &str,
-    attrs: &Attrs,
-    nodes: impl Iterator<Item = &'a Node>,
+    attrs: Attrs,
+    members: &[&Node],
     workflow: &Workflow,
     options: &DotOptions,
 ) -> fmt::Result {
     // Cluster ids come from indices, never from user text.
     writeln!(out, "  subgraph {id} {{")?;
     let attrs = attrs
-        .clone()
         .set("labeljust", "l")
         .set("fontsize", "12")
         .set("fontcolor", palette::INK)
         .set("margin", "12");
     writeln!(out, "    graph {attrs};")?;
-    for node in nodes {
-        writeln!(
-            out,
-            "    {} {};",
-            quote(&node.id),
-            node_attrs(workflow, node, options)
-        )?;
+    for node in members {
+        let attrs = node_attrs(workflow, node, options);
+        writeln!(out, "    {} {attrs};", quote(&node.id))?;
     }
     writeln!(out, "  }}")
 }
@@ -272,7 +252,7 @@ fn node_attrs(workflow: &Workflow, node: &Node, options: &DotOptions) -> Attrs {
             .set("width", "0.22")
             .set("fixedsize", "true")
             .set("label", "")
-            .tooltip(Some("start")),
+            .set("tooltip", "start"),
         NodeKind::Step(step) => step_attrs(workflow, step, title),
         NodeKind::Decision(decision) => decision_attrs(workflow, decision, title),
         NodeKind::Fork { title } => {
@@ -326,6 +306,7 @@ fn node_attrs(workflow: &Workflow, node: &Node, options: &DotOptions) -> Attrs {
                 EndOutcome::Failure => (palette::FAILURE_FILL, palette::FAILURE_LINE),
             };
             Attrs::new()
+                // The circle grows with its label: wrap long titles to keep it compact.
                 .set("shape", "doublecircle")
                 .set("style", "filled")
                 .set("fillcolor", fill)
@@ -333,8 +314,8 @@ fn node_attrs(workflow: &Workflow, node: &Node, options: &DotOptions) -> Attrs {
                 .set("fontcolor", line)
                 .set("fontsize", "10")
                 .set("margin", "0.02")
-                .html("label", html(title))
-                .tooltip(Some(&format!("end: {}", outcome.as_str())))
+                .html("label", html(&wrap(title, 12)))
+                .set("tooltip", &format!("end: {}", outcome.as_str()))
         }
     }
 }
@@ -380,7 +361,6 @@ fn step_attrs(workflow: &Workflow, step: &Step, title: &str) -> Attrs {
     attrs
         .set("margin", "0.15,0.06")
         .html("label", two_lines(title, Some(&detail)))
-        .tooltip(step.description.as_deref())
 }
 
 fn decision_attrs(workflow: &Workflow, decision: &Decision, title: &str) -> Attrs {
@@ -399,8 +379,8 @@ fn decision_attrs(workflow: &Workflow, decision: &Decision, title: &str) -> Attr
         .set("fillcolor", palette::DECISION_FILL)
         .set("color", palette::DECISION_LINE)
         .set("margin", "0.04,0.02")
-        .html("label", two_lines(title, detail.as_deref()))
-        .tooltip(decision.description.as_deref())
+        // A diamond is twice as wide as its label: wrap long questions.
+        .html("label", two_lines(&wrap(title, 24), detail.as_deref()))
 }
 
 /// A thin black bar across the flow, for fork and join.
@@ -482,6 +462,31 @@ fn write_detail(label: &mut String, escaped: &str, size: u32) {
     label.push_str(&tag(&font, escaped));
 }
 
+/// Breaks text into lines of at most `width` characters at spaces (longer words
+/// stay whole); existing line breaks are kept.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut used = 0;
+        for word in line.split(' ') {
+            let len = word.chars().count();
+            if used > 0 && used + 1 + len > width {
+                out.push('\n');
+                used = 0;
+            } else if used > 0 {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += len;
+        }
+    }
+    out
+}
+
 /// Wraps already-escaped text in an HTML-label element, e.g. `tag("B", "x")` is
 /// `<B>x</B>`. Graphviz rejects empty elements (`<B></B>` is a syntax error), so
 /// empty text stays empty.
@@ -507,7 +512,7 @@ impl Attrs {
         self.0.is_empty()
     }
 
-    /// A plain value (colour, number, keyword or text), quoted.
+    /// A plain value (colour, number, keyword), quoted.
     fn set(mut self, key: &'static str, value: &str) -> Attrs {
         self.0.push((key, quote(value)));
         self
@@ -516,14 +521,6 @@ impl Attrs {
     /// An HTML-like label; `body` must already be escaped with [`html`].
     fn html(mut self, key: &'static str, body: String) -> Attrs {
         self.0.push((key, format!("<{body}>")));
-        self
-    }
-
-    /// A tooltip (SVG and image maps), if there is text for it.
-    fn tooltip(mut self, text: Option<&str>) -> Attrs {
-        if let Some(text) = text {
-            self.0.push(("tooltip", quote(&tooltip_text(text))));
-        }
         self
     }
 }
@@ -568,12 +565,14 @@ fn clean(text: &str) -> impl Iterator<Item = char> + '_ {
     })
 }
 
-/// A DOT quoted string, with its quotes.
+/// A DOT quoted string, with its quotes: for ids and constant attribute values.
 ///
-/// `"` and `\` are backslash-escaped (so user backslashes can never form the escString
-/// sequences `\N`, `\G`, `\l`, …, nor escape the closing quote) and newlines become
-/// `\n` (a line break in escString attributes; no raw newline, so no line
-/// continuation). Nothing else is special inside a DOT quoted string.
+/// `"` and `\` are backslash-escaped, so a user backslash can never escape the closing
+/// quote, and newlines become `\n`, so there is no raw newline (nor a backslash-newline
+/// line continuation). Nothing else is special inside a DOT quoted string. The mapping
+/// is one-to-one, so distinct ids stay distinct (up to the characters [`clean`]
+/// replaces, which identifiers never contain). Graphviz does not expand escapes in
+/// ids; user text shown to readers goes through [`html`] instead.
 pub(crate) fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -589,21 +588,18 @@ pub(crate) fn quote(text: &str) -> String {
     out
 }
 
-/// Text for a tooltip: Graphviz writes tooltips into SVG keeping anything that looks
-/// like an entity, so a literal `&` must become `&amp;` to show as itself.
-fn tooltip_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-}
-
 /// Text for an HTML-like label (`label=<...>`), without the angle brackets.
 ///
 /// `& < > " '` become entities, so the text cannot close the label or open markup;
 /// newlines become `<BR/>`. The DOT lexer only tracks `<`/`>` nesting inside an HTML
 /// string, so with those escaped nothing else (quotes, `]`, `;`, `{}`) is special.
+/// Graphviz still expands `\N`, `\G`, `\E`, `\T`, `\H` in HTML text, after entity
+/// decoding (so `&#92;` would not help); it turns `\\` into `\`, so `\` is doubled.
 pub(crate) fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in clean(text) {
         match c {
+            '\\' => out.push_str("\\\\"),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -618,7 +614,7 @@ pub(crate) fn html(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{html, quote};
+    use super::{html, quote, wrap};
 
     #[test]
     fn quote_escapes_quotes_backslashes_and_newlines() {
@@ -651,8 +647,31 @@ mod tests {
         assert_eq!(html("&amp; & ;"), "&amp;amp; &amp; ;");
         assert_eq!(html(r#"say "hi" 'x'"#), "say &quot;hi&quot; &#39;x&#39;");
         assert_eq!(html("]]> }{ |"), "]]&gt; }{ |");
-        assert_eq!(html("a\\nb\\"), "a\\nb\\");
         assert_eq!(html("\"]; evil -> x; ["), "&quot;]; evil -&gt; x; [");
+    }
+
+    #[test]
+    fn html_doubles_backslashes() {
+        // Graphviz would expand `\N` to the node name even in HTML labels.
+        assert_eq!(
+            html(r"\N \G \E \T \H \L \l \n x\"),
+            r"\\N \\G \\E \\T \\H \\L \\l \\n x\\"
+        );
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces() {
+        assert_eq!(wrap("Approve the campaign?", 24), "Approve the campaign?");
+        assert_eq!(
+            wrap("Campaign cancelled by the lead", 12),
+            "Campaign\ncancelled by\nthe lead"
+        );
+        assert_eq!(
+            wrap("Supercalifragilistic end", 8),
+            "Supercalifragilistic\nend"
+        );
+        assert_eq!(wrap("one\ntwo three", 5), "one\ntwo\nthree");
+        assert_eq!(wrap("", 5), "");
     }
 
     #[test]

@@ -322,33 +322,34 @@ fn hostile_text_cannot_break_out() {
 
 #[test]
 fn hostile_text_is_shown_literally() {
-    let out = top_bottom(&hostile("<b>bold</b> & \"q\" \\N"));
-    assert!(
-        out.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot; \\N"),
-        "{out}"
-    );
+    let text = r#"<b>bold</b> & "q" \N \G \T \H"#;
+    let out = top_bottom(&hostile(text));
+    let label = r"&lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot; \\N \\G \\T \\H";
+    assert!(out.contains(label), "{out}");
     assert!(!out.contains("label=<<b>"));
-    // The graph name, tooltips and ids are quoted strings.
-    assert!(
-        out.starts_with("digraph \"<b>bold</b> & \\\"q\\\" \\\\N\" {"),
-        "{out}"
-    );
-    assert!(
-        out.contains("tooltip=\"<b>bold</b> &amp; \\\"q\\\" \\\\N\""),
-        "{out}"
-    );
+    // The graph name and node ids are quoted strings.
+    let quoted = r#""<b>bold</b> & \"q\" \\N \\G \\T \\H""#;
+    assert!(out.starts_with(&format!("digraph {quoted} {{")), "{out}");
+    assert!(!out.contains("tooltip=\"<b>"), "no tooltips with user text");
 
     let Some(svg) = render(&out, "svg") else {
         return;
     };
-    // Graphviz decodes the label and re-encodes it for SVG: the text survives as text.
-    assert!(
-        svg.stdout
-            .contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot; \\N"),
-        "{}",
-        svg.stdout
-    );
-    assert!(!svg.stdout.contains("<b>"));
+    // Graphviz decodes each label and re-encodes it for SVG: the text survives as text,
+    // and `\N` & co. are not replaced by node, graph, tail or head names.
+    let shown = r"&lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot; \N \G \T \H";
+    let texts: Vec<&str> = svg
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("<text"))
+        .collect();
+    assert!(texts.iter().any(|t| t.contains(shown)), "{}", svg.stdout);
+    for text in &texts {
+        assert!(!text.contains("<b>"), "{text}");
+        for id in ["work", "ask", "done", "fork"] {
+            assert!(!text.contains(id), "a name was substituted into {text}");
+        }
+    }
 }
 
 #[test]
@@ -356,7 +357,7 @@ fn guard_string_literals_are_escaped() {
     let out = top_bottom(&hostile("\"]; evil -> x; ["));
     // The guard prints its text literal with Rust-style escapes, then HTML-escaped.
     assert!(
-        out.contains("label=<&quot;]; evil -&gt; x; [ == &quot;\\&quot;]; evil -&gt; x; [&quot;>"),
+        out.contains(r"label=<&quot;]; evil -&gt; x; [ == &quot;\\&quot;]; evil -&gt; x; [&quot;>"),
         "{out}"
     );
 }
