@@ -31,11 +31,17 @@ pub(crate) fn lower(
         joins: HashMap::new(),
         counters: HashMap::new(),
         failed: false,
+        scopes: HashMap::new(),
+        scope: Vec::new(),
+        parallels: 0,
+        jumps: Vec::new(),
+        allowed: HashMap::new(),
     };
     let start = lowering.graph.add_node(Node {
         id: "#start".to_string(),
         kind: NodeKind::Start,
         span: workflow.name.span,
+        name_span: workflow.name.span,
     });
     lowering.allocate(checker, &workflow.items);
 
@@ -57,6 +63,7 @@ pub(crate) fn lower(
     let entry = lowering.entry(first);
     lowering.add_edge(start, entry, EdgeKind::Next);
     lowering.wire_list(checker, &flow, None);
+    lowering.check_crossings(checker);
     if lowering.failed {
         return None;
     }
@@ -99,7 +106,7 @@ pub(crate) fn lower(
         .collect();
     import_list.sort_by(|a, b| a.workflow.cmp(&b.workflow));
 
-    Some(baton_ir::Workflow {
+    let ir = baton_ir::Workflow {
         name: workflow.name.text.clone(),
         title: workflow.title.as_ref().map(|t| t.value.clone()),
         description: checker.description.as_ref().map(|d| d.value.clone()),
@@ -112,7 +119,9 @@ pub(crate) fn lower(
         imports: import_list,
         graph: lowering.graph,
         start,
-    })
+    };
+    crate::flow::check_graph(checker, &ir, &lowering.allowed);
+    Some(ir)
 }
 
 /// Where control goes: a node, and the bound and span of the `-> target` that led there.
@@ -121,6 +130,8 @@ struct Target {
     node: NodeIndex,
     bound: Option<u32>,
     span: Span,
+    /// Written as `-> target` (not a fall-through).
+    explicit: bool,
 }
 
 struct Lowering {
@@ -131,6 +142,14 @@ struct Lowering {
     joins: HashMap<*const Item, NodeIndex>,
     counters: HashMap<&'static str, usize>,
     failed: bool,
+    /// The `parallel` branches a node sits in, outermost first, as (parallel, branch).
+    scopes: HashMap<NodeIndex, Vec<(usize, usize)>>,
+    scope: Vec<(usize, usize)>,
+    parallels: usize,
+    /// Explicit jumps, to check that none crosses a `parallel` branch.
+    jumps: Vec<(NodeIndex, Target)>,
+    /// Lints silenced with `@allow`, by node id or `role:name`.
+    pub(crate) allowed: HashMap<String, Vec<String>>,
 }
 
 impl Lowering {
@@ -140,15 +159,41 @@ impl Lowering {
         format!("{kind}#{n}")
     }
 
-    fn add(&mut self, item: &Item, id: String, kind: NodeKind, span: Span) -> NodeIndex {
-        let index = self.graph.add_node(Node { id, kind, span });
+    fn add(&mut self, item: &Item, id: String, kind: NodeKind, name_span: Span) -> NodeIndex {
+        let span = item.span;
+        let lints: Vec<String> = item
+            .attrs
+            .iter()
+            .flat_map(|a| a.args.iter().map(|n| n.text.clone()))
+            .collect();
+        if !lints.is_empty() {
+            self.allowed.insert(id.clone(), lints);
+        }
+        let index = self.graph.add_node(Node {
+            id,
+            kind,
+            span,
+            name_span,
+        });
         self.by_item.insert(item as *const Item, index);
+        self.scopes.insert(index, self.scope.clone());
         index
     }
 
     fn allocate(&mut self, checker: &mut Checker, items: &[Item]) {
         for item in items {
             match &item.kind {
+                ItemKind::Role(actor) | ItemKind::System(actor) => {
+                    let lints: Vec<String> = item
+                        .attrs
+                        .iter()
+                        .flat_map(|a| a.args.iter().map(|n| n.text.clone()))
+                        .collect();
+                    if !lints.is_empty() {
+                        self.allowed
+                            .insert(format!("role:{}", actor.name.text), lints);
+                    }
+                }
                 ItemKind::Step(step) => {
                     let node = lower_step(checker, step);
                     let index = self.add(
@@ -165,7 +210,7 @@ impl Lowering {
                         item,
                         decision.name.text.clone(),
                         NodeKind::Decision(node),
-                        item.span,
+                        decision.name.span,
                     );
                     self.by_name.insert(decision.name.text.clone(), index);
                 }
@@ -177,12 +222,17 @@ impl Lowering {
                     let kind = NodeKind::Fork {
                         title: parallel.title.as_ref().map(|t| t.value.clone()),
                     };
-                    let fork = self.add(item, id.clone(), kind, parallel.keyword);
+                    let name_span = parallel.name.as_ref().map_or(parallel.keyword, |n| n.span);
+                    let fork = self.add(item, id.clone(), kind, name_span);
                     if let Some(name) = &parallel.name {
                         self.by_name.insert(name.text.clone(), fork);
                     }
-                    for branch in &parallel.branches {
+                    let parallel_index = self.parallels;
+                    self.parallels += 1;
+                    for (b, branch) in parallel.branches.iter().enumerate() {
+                        self.scope.push((parallel_index, b));
                         self.allocate(checker, &branch.items);
+                        self.scope.pop();
                     }
                     let join_id = match &parallel.name {
                         Some(name) => format!("{}#join", name.text),
@@ -192,19 +242,22 @@ impl Lowering {
                         id: join_id,
                         kind: NodeKind::Join { fork: id },
                         span: item.span,
+                        name_span: parallel.keyword,
                     });
                     self.joins.insert(item as *const Item, join);
+                    self.scopes.insert(join, self.scope.clone());
                 }
                 ItemKind::If(_) => {
                     let id = self.generated_id("if");
-                    self.add(item, id, NodeKind::Branch { subject: None }, item.span);
+                    let keyword = Span::new(item.span.start as usize, item.span.start as usize + 2);
+                    self.add(item, id, NodeKind::Branch { subject: None }, keyword);
                 }
                 ItemKind::Match(node) => {
                     let id = self.generated_id("match");
                     let kind = NodeKind::Branch {
                         subject: Some(node.subject.text.clone()),
                     };
-                    self.add(item, id, kind, item.span);
+                    self.add(item, id, kind, node.subject.span);
                 }
                 ItemKind::Wait(wait) => {
                     let id = match &wait.name {
@@ -225,7 +278,9 @@ impl Lowering {
                         title: wait.title.as_ref().map(|t| t.value.clone()),
                         until,
                     };
-                    let index = self.add(item, id, kind, item.span);
+                    let keyword = Span::new(item.span.start as usize, item.span.start as usize + 4);
+                    let name_span = wait.name.as_ref().map_or(keyword, |n| n.span);
+                    let index = self.add(item, id, kind, name_span);
                     if let Some(name) = &wait.name {
                         self.by_name.insert(name.text.clone(), index);
                     }
@@ -242,14 +297,12 @@ impl Lowering {
                         title: end.title.as_ref().map(|t| t.value.clone()),
                         outcome,
                     };
-                    let index = self.add(item, end.name.text.clone(), kind, item.span);
+                    let index = self.add(item, end.name.text.clone(), kind, end.name.span);
                     self.by_name.insert(end.name.text.clone(), index);
                 }
                 ItemKind::Goto(_)
                 | ItemKind::Deadline(_)
                 | ItemKind::Description(_)
-                | ItemKind::Role(_)
-                | ItemKind::System(_)
                 | ItemKind::Input(_)
                 | ItemKind::Outputs(_) => {}
             }
@@ -266,6 +319,7 @@ impl Lowering {
             node: node?,
             bound: jump.bound.map(|b| b.times),
             span: jump.span,
+            explicit: true,
         })
     }
 
@@ -279,11 +333,15 @@ impl Lowering {
             node,
             bound: None,
             span: item.span,
+            explicit: false,
         })
     }
 
     fn add_edge(&mut self, from: NodeIndex, to: Option<Target>, kind: EdgeKind) {
         let Some(to) = to else { return };
+        if to.explicit {
+            self.jumps.push((from, to));
+        }
         let back = to.node.index() <= from.index();
         self.graph.add_edge(
             from,
@@ -312,6 +370,7 @@ impl Lowering {
                     self.fall_through(checker, item, node, next, EdgeKind::Next);
                 }
                 ItemKind::Decision(decision) => {
+                    crate::flow::check_outcomes(checker, decision, &self.allowed);
                     for outcome in &decision.outcomes {
                         let target = self.jump_target(&outcome.jump);
                         let kind = EdgeKind::Outcome {
@@ -356,7 +415,9 @@ impl Lowering {
                         node: join,
                         bound: None,
                         span: item.span,
+                        explicit: false,
                     });
+                    crate::flow::check_parallel(checker, parallel, &self.allowed);
                     for branch in &parallel.branches {
                         let flow: Vec<&Item> =
                             branch.items.iter().filter(|i| i.kind.is_flow()).collect();
@@ -375,6 +436,41 @@ impl Lowering {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// A jump into or out of a `parallel` branch would leave the join waiting forever.
+    fn check_crossings(&mut self, checker: &mut Checker) {
+        for (from, to) in std::mem::take(&mut self.jumps) {
+            let from_scope = self.scopes.get(&from).cloned().unwrap_or_default();
+            let to_scope = self.scopes.get(&to.node).cloned().unwrap_or_default();
+            if from_scope == to_scope {
+                continue;
+            }
+            let (message, help) = if to_scope.len() > from_scope.len()
+                && to_scope.starts_with(&from_scope)
+            {
+                (
+                    format!("this jumps into a `parallel` branch, to `{}`", self.graph[to.node].id),
+                    "a branch is entered only through its `parallel`; jump to the `parallel` itself (give it a name) or restructure",
+                )
+            } else {
+                (
+                    format!("this jumps out of a `parallel` branch, to `{}`", self.graph[to.node].id),
+                    "the join would wait forever for this branch; let the branch finish, then decide after the `parallel`",
+                )
+            };
+            let d = checker
+                .diag(
+                    Code::JumpAcrossParallel,
+                    to.span,
+                    message,
+                    "crosses a branch boundary",
+                )
+                .with_related(checker.file, self.graph[to.node].span, "the target")
+                .with_help(help);
+            checker.error(d);
+            self.failed = true;
         }
     }
 

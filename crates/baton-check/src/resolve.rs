@@ -16,6 +16,8 @@ pub const LINTS: &[&str] = &[
     "unused_declaration",
     "unreachable_end",
     "duplicate_target",
+    "single_branch",
+    "empty_branch",
     "deadline",
 ];
 

@@ -83,7 +83,10 @@ pub struct Node {
     pub id: String,
     #[serde(flatten)]
     pub kind: NodeKind,
+    /// The whole node in the source.
     pub span: Span,
+    /// The node's name, or its keyword when it has none: where diagnostics point.
+    pub name_span: Span,
 }
 
 impl Node {

@@ -29,9 +29,12 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// The pair's span without the trailing whitespace and comments that pest's implicit
+    /// rules leave at the end of a rule ending in an optional part.
     fn span(&self, pair: &P) -> Span {
         let s = pair.as_span();
-        Span::new(self.base + s.start(), self.base + s.end())
+        let end = s.start() + content_len(pair.as_str());
+        Span::new(self.base + s.start(), self.base + end)
     }
 
     fn name(&self, pair: P) -> Name {
@@ -668,6 +671,34 @@ impl<'s> Builder<'s> {
     }
 }
 
+/// Length of `text` without trailing whitespace and `#` comments.
+fn content_len(text: &str) -> usize {
+    let mut text = text.trim_end();
+    loop {
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..]) {
+            Some(hash) => text = text[..line_start + hash].trim_end(),
+            None => return text.len(),
+        }
+    }
+}
+
+/// Where a `#` comment starts in one line, ignoring `#` inside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
@@ -787,6 +818,16 @@ fn valid_datetime(raw: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_end_before_trailing_comments() {
+        assert_eq!(content_len("-> draft  \n  "), 8);
+        assert_eq!(
+            content_len("-> draft at most 3 times # loop\n  # more\n "),
+            24
+        );
+        assert_eq!(content_len("step a \"#1\" { by x }"), 20);
+    }
 
     #[test]
     fn durations_combine_units() {

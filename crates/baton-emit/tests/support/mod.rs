@@ -28,6 +28,7 @@ impl Builder {
             id: "#start".to_string(),
             kind: NodeKind::Start,
             span: Span::default(),
+            name_span: Span::default(),
         });
         Builder {
             workflow: Workflow {
@@ -76,6 +77,7 @@ impl Builder {
             id: id.to_string(),
             kind,
             span: Span::default(),
+            name_span: Span::default(),
         })
     }
 

@@ -1,0 +1,348 @@
+//! Graph soundness: checks on the shape of the flow that need the lowered graph.
+//!
+//! Every check is linear in nodes + edges: reachability is one breadth-first search from
+//! the start (and one backwards from the ends), strongly connected components use
+//! Tarjan's algorithm, and the per-node rules look at each node's edges once.
+
+use crate::resolve::Checker;
+use baton_diagnostics::{Code, Diagnostic};
+use baton_ir::{EdgeKind, NodeKind, Performer, Workflow};
+use baton_syntax::ast;
+use petgraph::visit::{Bfs, EdgeRef, Reversed, Walker};
+use petgraph::Direction;
+use std::collections::{HashMap, HashSet};
+
+type Allowed = HashMap<String, Vec<String>>;
+
+fn is_allowed(allowed: &Allowed, key: &str, lint: &str) -> bool {
+    allowed
+        .get(key)
+        .is_some_and(|lints| lints.iter().any(|l| l == lint))
+}
+
+/// Adds a warning unless `@allow(lint)` silences it on `key`.
+fn warn(checker: &mut Checker, allowed: &Allowed, key: &str, lint: &str, d: Diagnostic) {
+    if !is_allowed(allowed, key, lint) {
+        let help = d.help.clone().unwrap_or_default();
+        checker.error(d.with_help(format!(
+            "{help}{}silence it here with `@allow({lint})` before the node",
+            if help.is_empty() { "" } else { "; or " }
+        )));
+    }
+}
+
+pub(crate) fn check_outcomes(checker: &mut Checker, decision: &ast::Decision, allowed: &Allowed) {
+    let name = &decision.name.text;
+    if decision.outcomes.len() < 2 {
+        let d = checker
+            .diag(
+                Code::TooFewOutcomes,
+                decision.name.span,
+                format!(
+                    "decision `{name}` has {} outcome{}",
+                    decision.outcomes.len(),
+                    if decision.outcomes.len() == 1 { "" } else { "s" }
+                ),
+                "a decision chooses between at least two outcomes",
+            )
+            .with_help("add outcomes like `approved -> next_step` and `rejected -> cancelled`, or make it a step");
+        checker.error(d);
+    }
+    let mut names: HashMap<&str, &ast::Outcome> = HashMap::new();
+    let mut targets: HashMap<&str, &ast::Outcome> = HashMap::new();
+    for outcome in &decision.outcomes {
+        if let Some(first) = names.get(outcome.name.text.as_str()) {
+            let d = checker
+                .diag(
+                    Code::DuplicateOutcome,
+                    outcome.name.span,
+                    format!(
+                        "decision `{name}` has two outcomes named `{}`",
+                        outcome.name.text
+                    ),
+                    "second outcome of this name",
+                )
+                .with_related(checker.file, first.name.span, "first one")
+                .with_help("give each outcome its own name");
+            checker.error(d);
+        } else {
+            names.insert(&outcome.name.text, outcome);
+        }
+        let target = outcome.jump.target.text.as_str();
+        if let Some(first) = targets.get(target) {
+            let d = checker
+                .diag(
+                    Code::DuplicateTarget,
+                    outcome.jump.target.span,
+                    format!(
+                        "outcomes `{}` and `{}` both go to `{target}`",
+                        first.name.text, outcome.name.text
+                    ),
+                    "same target as another outcome",
+                )
+                .with_related(
+                    checker.file,
+                    first.jump.target.span,
+                    "the other outcome goes here too",
+                )
+                .with_help("merge the outcomes, or send one of them elsewhere");
+            warn(checker, allowed, name, "duplicate_target", d);
+        } else {
+            targets.insert(target, outcome);
+        }
+    }
+}
+
+pub(crate) fn check_parallel(checker: &mut Checker, parallel: &ast::Parallel, allowed: &Allowed) {
+    let key = parallel.name.as_ref().map_or("", |n| n.text.as_str());
+    if parallel.branches.len() < 2 {
+        let d = checker
+            .diag(
+                Code::SingleBranch,
+                parallel.keyword,
+                format!(
+                    "this `parallel` has {} branch{}, so nothing runs in parallel",
+                    parallel.branches.len(),
+                    if parallel.branches.len() == 1 {
+                        ""
+                    } else {
+                        "es"
+                    }
+                ),
+                "fewer than two branches",
+            )
+            .with_help("add a second `branch { ... }`, or write the steps without `parallel`");
+        warn(checker, allowed, key, "single_branch", d);
+    }
+    for branch in &parallel.branches {
+        if !branch.items.iter().any(|i| i.kind.is_flow()) {
+            let d = checker
+                .diag(
+                    Code::EmptyBranch,
+                    branch.span,
+                    "this branch has no steps".into(),
+                    "empty branch",
+                )
+                .with_help("add the branch's steps, or remove the branch");
+            warn(checker, allowed, key, "empty_branch", d);
+        }
+    }
+}
+
+/// Reachability, termination, loop bounds, unused declarations and separation of duties.
+pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
+    let graph = &ir.graph;
+    let reachable: HashSet<_> = Bfs::new(graph, ir.start).iter(graph).collect();
+    for (index, node) in ir.nodes() {
+        if reachable.contains(&index) {
+            continue;
+        }
+        // A join is unreachable exactly when its branches are; one report is enough.
+        if matches!(node.kind, NodeKind::Join { .. }) {
+            continue;
+        }
+        if let NodeKind::End { .. } = node.kind {
+            let d = checker
+                .diag(
+                    Code::UnreachableEnd,
+                    node.name_span,
+                    format!("end `{}` is never reached", node.id),
+                    "no path leads here",
+                )
+                .with_help("jump to it with `-> name`, or remove it");
+            warn(checker, allowed, &node.id, "unreachable_end", d);
+            continue;
+        }
+        let d = checker
+            .diag(
+                Code::UnreachableNode,
+                node.name_span,
+                format!("`{}` can never be reached from the start", node.id),
+                "no path leads here",
+            )
+            .with_help("the node before it does not fall through (a decision, `if … else`, `->` or `end`): jump to it from somewhere, or remove it");
+        checker.error(d);
+    }
+
+    // Nodes from which some end is reachable: a search backwards from every end.
+    let reversed = Reversed(graph);
+    let mut terminates: HashSet<_> = HashSet::new();
+    for (index, node) in ir.nodes() {
+        if matches!(node.kind, NodeKind::End { .. }) && !terminates.contains(&index) {
+            terminates.extend(Bfs::new(reversed, index).iter(reversed));
+        }
+    }
+    let mut reported: HashSet<_> = HashSet::new();
+    for component in petgraph::algo::tarjan_scc(graph) {
+        let mut nodes = component.clone();
+        nodes.sort();
+        let Some(&first) = nodes.first() else {
+            continue;
+        };
+        if terminates.contains(&first) || !reachable.contains(&first) {
+            continue;
+        }
+        let is_cycle = nodes.len() > 1 || graph.contains_edge(first, first);
+        // Report loops that trap the flow; nodes that merely lead into them are fixed
+        // with the loop.
+        let leaves = nodes.iter().any(|n| {
+            graph
+                .edges_directed(*n, Direction::Outgoing)
+                .any(|e| !component.contains(&e.target()))
+        });
+        if !is_cycle || leaves || !reported.insert(first) {
+            continue;
+        }
+        let names: Vec<&str> = nodes.iter().map(|n| graph[*n].id.as_str()).collect();
+        let mut d = checker
+            .diag(
+                Code::NoWayToEnd,
+                graph[first].name_span,
+                format!(
+                    "this loop never reaches an end: {} → {}",
+                    names.join(" → "),
+                    names[0]
+                ),
+                "the loop starts here",
+            )
+            .with_help(
+                "give a decision or `if` in the loop an outcome that leaves it, towards an `end`",
+            );
+        for n in nodes.iter().skip(1) {
+            d = d.with_related(checker.file, graph[*n].name_span, "part of the loop");
+        }
+        checker.error(d);
+    }
+
+    for (_, from, to, edge) in ir.edges() {
+        if edge.back && edge.bound.is_none() {
+            let source = &graph[from];
+            let d = checker
+                .diag(
+                    Code::UnboundedLoop,
+                    edge.span,
+                    format!(
+                        "the loop from `{}` back to `{}` has no bound",
+                        source.id, graph[to].id
+                    ),
+                    "unbounded feedback loop",
+                )
+                .with_help("say how often it may repeat: `-> target at most 3 times`");
+            warn(checker, allowed, &source.id, "unbounded_loop", d);
+        }
+    }
+
+    check_actors(checker, ir, allowed);
+    check_self_review(checker, ir, allowed);
+}
+
+fn check_actors(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
+    let mut used: HashSet<&str> = HashSet::new();
+    for (_, node) in ir.nodes() {
+        match &node.kind {
+            NodeKind::Step(step) => {
+                match &step.performer {
+                    Performer::Role { role } => used.insert(role),
+                    Performer::System { system, .. } => used.insert(system),
+                    Performer::Workflow { .. } => false,
+                };
+                used.extend(step.consult.iter().chain(&step.notify).map(String::as_str));
+            }
+            NodeKind::Decision(decision) => {
+                used.extend(decision.role.as_deref());
+                used.extend(
+                    decision
+                        .consult
+                        .iter()
+                        .chain(&decision.notify)
+                        .map(String::as_str),
+                );
+            }
+            _ => {}
+        }
+    }
+    let actors = ir
+        .roles
+        .iter()
+        .map(|a| (a, "role"))
+        .chain(ir.systems.iter().map(|a| (a, "system")));
+    for (actor, what) in actors {
+        if used.contains(actor.id.as_str()) {
+            continue;
+        }
+        let d = checker
+            .diag(
+                Code::UnusedDeclaration,
+                actor.span,
+                format!("{what} `{}` is declared but never used", actor.id),
+                "never used",
+            )
+            .with_help(format!(
+                "remove it, or give it work with `{}`",
+                if what == "role" { "by" } else { "auto" }
+            ));
+        warn(
+            checker,
+            allowed,
+            &format!("role:{}", actor.id),
+            "unused_declaration",
+            d,
+        );
+    }
+}
+
+/// A decision whose outcome sends work back for changes approves that work, so the role
+/// that did it should not decide. The work is the step the loop goes back to and the
+/// steps that lead straight into the decision.
+fn check_self_review(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
+    let graph = &ir.graph;
+    for (index, node) in ir.nodes() {
+        let NodeKind::Decision(decision) = &node.kind else {
+            continue;
+        };
+        let Some(role) = decision.role.as_deref() else {
+            continue;
+        };
+        let sends_back = graph
+            .edges_directed(index, Direction::Outgoing)
+            .any(|e| e.weight().back && matches!(e.weight().kind, EdgeKind::Outcome { .. }));
+        if !sends_back {
+            continue;
+        }
+        let reworked = graph
+            .edges_directed(index, Direction::Outgoing)
+            .filter(|e| e.weight().back)
+            .map(|e| e.target());
+        let before = graph
+            .edges_directed(index, Direction::Incoming)
+            .map(|e| e.source());
+        let mut seen = HashSet::new();
+        for step_index in reworked.chain(before) {
+            if !seen.insert(step_index) {
+                continue;
+            }
+            let step = &graph[step_index];
+            if step.role() != Some(role) || !matches!(step.kind, NodeKind::Step(_)) {
+                continue;
+            }
+            let d = checker
+                .diag(
+                    Code::SelfReview,
+                    node.name_span,
+                    format!(
+                        "`{}` is decided by `{role}`, who also does `{}`",
+                        node.id, step.id
+                    ),
+                    "approval by the same role",
+                )
+                .with_related(
+                    checker.file,
+                    step.name_span,
+                    format!("`{}` is done by `{role}`", step.id),
+                )
+                .with_help("have another role make the decision (separation of duties)");
+            warn(checker, allowed, &node.id, "self_review", d);
+            break;
+        }
+    }
+}

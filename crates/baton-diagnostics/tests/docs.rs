@@ -1,0 +1,188 @@
+//! Keeps `docs/diagnostics.md` and the file-driven test cases in step with the code
+//! registry: every code has exactly one section in the reference, no section documents a
+//! code that does not exist, and every code is shown by at least one test case.
+
+use baton_diagnostics::{Code, MAX_FILE_BYTES};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Codes without a file under `tests/cases/`, and why.
+///
+/// B0003 (file too large) would need a checked-in file over 64 MiB
+/// (`baton_diagnostics::MAX_FILE_BYTES`); `docs/diagnostics.md` says so in its section.
+const NO_FILE_CASE: &[&str] = &["B0003"];
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// Whether `text` looks like a diagnostic code: `B` and four digits.
+fn is_code(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next() == Some('B') && text.len() == 5 && chars.all(|c| c.is_ascii_digit())
+}
+
+/// The codes of all `## Bxxxx...` headings. Any level-2 heading that starts with something
+/// shaped like a code counts, so a section for a code that was never registered is caught
+/// whatever follows the code.
+fn documented_codes(doc: &str) -> BTreeSet<String> {
+    let mut codes = BTreeSet::new();
+    for line in doc.lines() {
+        let Some(heading) = line.strip_prefix("## ") else {
+            continue;
+        };
+        let word = heading
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or("");
+        if is_code(word) {
+            codes.insert(word.to_string());
+        }
+    }
+    codes
+}
+
+#[test]
+fn every_code_has_exactly_one_section() {
+    let doc = read(&workspace_root().join("docs/diagnostics.md"));
+    let mut problems = Vec::new();
+    for code in Code::ALL {
+        let prefix = format!("## {code}: ");
+        let headings = doc.lines().filter(|l| l.starts_with(&prefix)).count();
+        match headings {
+            1 => {}
+            0 => problems.push(format!(
+                "{code} ({}) has no `{prefix}title` section",
+                code.summary()
+            )),
+            n => problems.push(format!("{code} has {n} sections")),
+        }
+    }
+    for code in documented_codes(&doc) {
+        if Code::parse(&code).is_none() {
+            problems.push(format!("`## {code}` documents a code that does not exist"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "docs/diagnostics.md is out of step with baton_diagnostics::Code:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn summary_table_lists_every_code_with_its_severity() {
+    let doc = read(&workspace_root().join("docs/diagnostics.md"));
+    let mut problems = Vec::new();
+    for code in Code::ALL {
+        // Rows look like `| [B0101](#b0101-unknown-role) | error | ... |`.
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| [{code}](#")));
+        let Some(row) = row else {
+            problems.push(format!("{code} has no row in the summary table"));
+            continue;
+        };
+        let severity = row.split('|').nth(2).map(str::trim).unwrap_or("");
+        let expected = code.default_severity().to_string();
+        if severity != expected {
+            problems.push(format!(
+                "{code} is listed as `{severity}` but its severity is `{expected}`"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the summary table of docs/diagnostics.md is out of step:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+/// Every `.snap` under `dir`, recursively.
+fn snapshots(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries =
+        fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            snapshots(&path, out);
+        } else if path.extension().is_some_and(|e| e == "snap") {
+            out.push(path);
+        }
+    }
+}
+
+/// Whether the snapshot shows `code` as reported, not just quoted: a rendered diagnostic
+/// starts with its code on a line of its own, while source lines echoed in the report
+/// (such as a `# B0402: ...` comment) start with a line number.
+fn reports(snapshot: &str, code: &str) -> bool {
+    snapshot
+        .lines()
+        .any(|line| line.trim_start().starts_with(code))
+}
+
+#[test]
+fn every_code_has_a_test_case() {
+    let cases = workspace_root().join("tests/cases");
+    let mut files = Vec::new();
+    snapshots(&cases, &mut files);
+    assert!(!files.is_empty(), "no snapshots under {}", cases.display());
+    let texts: Vec<String> = files.iter().map(|f| read(f)).collect();
+    let missing: Vec<String> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|code| !NO_FILE_CASE.contains(code))
+        .filter(|code| !texts.iter().any(|t| reports(t, code)))
+        .map(|code| format!("{code} ({})", Code::parse(code).map_or("", Code::summary)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no .snap under tests/cases/ reports these codes; add a case that triggers each:\n  {}",
+        missing.join("\n  ")
+    );
+    for code in NO_FILE_CASE {
+        assert!(
+            Code::parse(code).is_some(),
+            "{code} is listed as an exception but is not a code"
+        );
+    }
+}
+
+#[test]
+fn linked_test_cases_exist() {
+    let root = workspace_root();
+    let doc = read(&root.join("docs/diagnostics.md"));
+    let mut missing = Vec::new();
+    for (i, _) in doc.match_indices("](../tests/cases/") {
+        let rest = &doc[i + "](../".len()..];
+        let path = rest.split(')').next().unwrap_or("");
+        if !root.join(path).is_file() {
+            missing.push(path.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/diagnostics.md links to test cases that do not exist:\n  {}",
+        missing.join("\n  ")
+    );
+}
+
+#[test]
+fn documented_file_limit_matches_the_constant() {
+    let doc = read(&workspace_root().join("docs/diagnostics.md"));
+    let limit = format!("{} MiB", MAX_FILE_BYTES / (1024 * 1024));
+    assert_eq!(
+        MAX_FILE_BYTES % (1024 * 1024),
+        0,
+        "the limit is a whole number of MiB"
+    );
+    assert!(
+        doc.contains(&limit) && doc.contains(&MAX_FILE_BYTES.to_string()),
+        "docs/diagnostics.md should give the file size limit (B0003) as {limit} ({MAX_FILE_BYTES} bytes)"
+    );
+}
