@@ -234,6 +234,68 @@ pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowe
 
     check_actors(checker, ir, allowed);
     check_self_review(checker, ir, allowed);
+    check_deadline(checker, ir, allowed);
+}
+
+/// Warns when the longest path to a successful end exceeds the deadline.
+fn check_deadline(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
+    let Some(deadline) = checker.deadline else {
+        return;
+    };
+    let worst = baton_ir::timing::critical_paths(ir)
+        .into_iter()
+        .filter(|p| {
+            matches!(
+                ir.graph[p.end].kind,
+                NodeKind::End {
+                    outcome: baton_ir::EndOutcome::Success,
+                    ..
+                }
+            )
+        })
+        .max_by_key(|p| p.total);
+    let Some(worst) = worst else { return };
+    if worst.total <= deadline.seconds {
+        return;
+    }
+    let steps: Vec<String> = worst
+        .path
+        .iter()
+        .filter(|(_, seconds)| *seconds > 0)
+        .map(|(n, seconds)| {
+            format!(
+                "`{}` {}",
+                ir.graph[*n].id,
+                baton_ir::format_duration(*seconds)
+            )
+        })
+        .collect();
+    let mut d = checker
+        .diag(
+            Code::DeadlineExceeded,
+            deadline.span,
+            format!(
+                "the critical path to `{}` takes {}, longer than the deadline of {}",
+                ir.graph[worst.end].id,
+                baton_ir::format_duration(worst.total),
+                baton_ir::format_duration(deadline.seconds)
+            ),
+            "deadline",
+        )
+        .with_help(format!(
+            "the path: {}; shorten those steps, run some in `parallel`, or extend the deadline",
+            steps.join(" → ")
+        ));
+    for (n, seconds) in &worst.path {
+        if *seconds > 0 {
+            d = d.with_related(
+                checker.file,
+                ir.graph[*n].name_span,
+                baton_ir::format_duration(*seconds),
+            );
+        }
+    }
+    warn(checker, allowed, "#workflow", "deadline", d);
 }
 
 fn check_actors(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {

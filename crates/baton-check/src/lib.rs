@@ -5,6 +5,7 @@
 //! that the caller provides (the CLI reads the disk, the language server its buffers).
 //! An IR is only handed out for a workflow without errors.
 
+mod dataflow;
 mod flow;
 mod lower;
 mod resolve;

@@ -64,6 +64,7 @@ pub(crate) fn lower(
     lowering.add_edge(start, entry, EdgeKind::Next);
     lowering.wire_list(checker, &flow, None);
     lowering.check_crossings(checker);
+    lowering.check_write_races(checker);
     if lowering.failed {
         return None;
     }
@@ -121,6 +122,7 @@ pub(crate) fn lower(
         start,
     };
     crate::flow::check_graph(checker, &ir, &lowering.allowed);
+    crate::dataflow::check(checker, &ir, &lowering.allowed);
     Some(ir)
 }
 
@@ -183,6 +185,16 @@ impl Lowering {
     fn allocate(&mut self, checker: &mut Checker, items: &[Item]) {
         for item in items {
             match &item.kind {
+                ItemKind::Deadline(_) => {
+                    let lints: Vec<String> = item
+                        .attrs
+                        .iter()
+                        .flat_map(|a| a.args.iter().map(|n| n.text.clone()))
+                        .collect();
+                    if !lints.is_empty() {
+                        self.allowed.insert("#workflow".to_string(), lints);
+                    }
+                }
                 ItemKind::Role(actor) | ItemKind::System(actor) => {
                     let lints: Vec<String> = item
                         .attrs
@@ -200,7 +212,7 @@ impl Lowering {
                         item,
                         step.name.text.clone(),
                         NodeKind::Step(node),
-                        item.span,
+                        step.name.span,
                     );
                     self.by_name.insert(step.name.text.clone(), index);
                 }
@@ -301,7 +313,6 @@ impl Lowering {
                     self.by_name.insert(end.name.text.clone(), index);
                 }
                 ItemKind::Goto(_)
-                | ItemKind::Deadline(_)
                 | ItemKind::Description(_)
                 | ItemKind::Input(_)
                 | ItemKind::Outputs(_) => {}
@@ -435,6 +446,54 @@ impl Lowering {
                     self.fall_through(checker, item, join, next, EdgeKind::Next);
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// Two branches of one `parallel` that set the same variable race: which value wins
+    /// depends on timing.
+    fn check_write_races(&mut self, checker: &mut Checker) {
+        // (parallel, variable) → (branch, node) of the first write seen.
+        let mut first: HashMap<(usize, &str), (usize, NodeIndex)> = HashMap::new();
+        let mut reported = std::collections::HashSet::new();
+        for index in self.graph.node_indices() {
+            let NodeKind::Step(step) = &self.graph[index].kind else {
+                continue;
+            };
+            let Some(scope) = self.scopes.get(&index) else {
+                continue;
+            };
+            for var in &step.outputs {
+                for &(parallel, branch) in scope {
+                    match first.get(&(parallel, var.as_str())) {
+                        None => {
+                            first.insert((parallel, var.as_str()), (branch, index));
+                        }
+                        Some(&(other_branch, other)) if other_branch != branch => {
+                            if !reported.insert((parallel, var.clone())) {
+                                continue;
+                            }
+                            let d = checker
+                                .diag(
+                                    Code::ParallelWriteRace,
+                                    self.graph[index].name_span,
+                                    format!(
+                                        "`{}` and `{}` both set `{var}` in parallel branches",
+                                        self.graph[other].id, self.graph[index].id
+                                    ),
+                                    format!("sets `{var}`").as_str(),
+                                )
+                                .with_related(
+                                    checker.file,
+                                    self.graph[other].name_span,
+                                    format!("also sets `{var}`, in another branch"),
+                                )
+                                .with_help("which value wins would depend on timing: give the outputs different names");
+                            checker.error(d);
+                        }
+                        Some(_) => {}
+                    }
+                }
             }
         }
     }

@@ -42,6 +42,9 @@ enum Command {
         /// Treat warnings as errors (`--deny warnings`).
         #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
         deny: Option<String>,
+        /// Print the critical path to each end, against the deadline.
+        #[arg(long)]
+        explain_time: bool,
     },
     /// Check a workflow and write one of its outputs.
     Build {
@@ -137,7 +140,11 @@ where
         stdin_used: false,
     };
     match cli.command {
-        Command::Check { files, deny } => ui.check(&files, deny.is_some()),
+        Command::Check {
+            files,
+            deny,
+            explain_time,
+        } => ui.check(&files, deny.is_some(), explain_time),
         Command::Build {
             file,
             emit,
@@ -263,7 +270,7 @@ impl Ui<'_> {
         (errors, warnings)
     }
 
-    fn check(&mut self, files: &[PathBuf], deny_warnings: bool) -> i32 {
+    fn check(&mut self, files: &[PathBuf], deny_warnings: bool, explain_time: bool) -> i32 {
         let mut worst = EXIT_OK;
         for path in files {
             let Some(analysis) = self.analyse(path) else {
@@ -292,6 +299,11 @@ impl Ui<'_> {
                 ),
                 _ => writeln!(self.stderr, "{name}: {summary}"),
             };
+            if let (true, Some(workflow)) = (explain_time, &analysis.workflow) {
+                let _ = self
+                    .stdout
+                    .write_all(explain_time_text(workflow).as_bytes());
+            }
         }
         worst
     }
@@ -363,6 +375,68 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The critical path to each end, for `--explain-time`.
+fn explain_time_text(workflow: &baton_ir::Workflow) -> String {
+    use baton_ir::format_duration;
+    let mut out = format!("critical paths of `{}`", workflow.name);
+    match workflow.deadline {
+        Some(deadline) => out.push_str(&format!(" (deadline {})\n", format_duration(deadline))),
+        None => out.push_str(" (no deadline)\n"),
+    }
+    for path in baton_ir::timing::critical_paths(workflow) {
+        let end = &workflow.graph[path.end];
+        let outcome = match &end.kind {
+            baton_ir::NodeKind::End { outcome, .. } => outcome.as_str(),
+            _ => "",
+        };
+        let verdict = match workflow.deadline {
+            Some(deadline) if path.total > deadline => {
+                format!(
+                    " — over the deadline by {}",
+                    format_duration(path.total - deadline)
+                )
+            }
+            Some(deadline) => format!(" — {} to spare", format_duration(deadline - path.total)),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "  to `{}` ({outcome}): {}{verdict}\n",
+            end.id,
+            format_duration(path.total)
+        ));
+        let steps: Vec<String> = path
+            .path
+            .iter()
+            .filter(|(n, _)| !matches!(workflow.graph[*n].kind, baton_ir::NodeKind::Start))
+            .map(|(n, seconds)| match seconds {
+                0 => workflow.graph[*n].id.clone(),
+                s => format!("{} ({})", workflow.graph[*n].id, format_duration(*s)),
+            })
+            .collect();
+        out.push_str(&format!("    {}\n", steps.join(" → ")));
+    }
+    let loops: Vec<String> = workflow
+        .edges()
+        .filter(|(_, _, _, e)| e.back)
+        .map(|(_, from, to, e)| {
+            let bound = e
+                .bound
+                .map_or("unbounded".to_string(), |b| format!("at most {b} times"));
+            format!(
+                "{} → {} ({bound})",
+                workflow.graph[from].id, workflow.graph[to].id
+            )
+        })
+        .collect();
+    if !loops.is_empty() {
+        out.push_str(&format!(
+            "  loops are counted once; each repeat adds its body: {}\n",
+            loops.join(", ")
+        ));
+    }
+    out
 }
 
 fn summary(errors: usize, warnings: usize) -> String {

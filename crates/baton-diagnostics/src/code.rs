@@ -89,6 +89,9 @@ codes! {
     MatchOnNonEnum = "B0206", Error, "`match` is used on a variable that is not an enum";
     NonExhaustiveMatch = "B0207", Error, "a `match` without `else` misses some variants";
     DuplicateArm = "B0208", Error, "a `match` lists the same variant twice";
+    NotSet = "B0301", Error, "a variable is read where it may not have been set";
+    UnusedOutput = "B0302", Warning, "a step's output is never read";
+    ParallelWriteRace = "B0303", Error, "two branches of one `parallel` set the same variable";
     FallsOffEnd = "B0401", Error, "the flow runs past the last node without reaching an `end`";
     EmptyWorkflow = "B0402", Error, "the workflow has no flow nodes";
     UnreachableNode = "B0403", Error, "a node can never be reached from the start";
@@ -103,6 +106,7 @@ codes! {
     DuplicateTarget = "B0412", Warning, "two outcomes of a decision go to the same place";
     UnusedDeclaration = "B0501", Warning, "a role or system is declared but never used";
     SelfReview = "B0502", Warning, "a decision approves work done by the same role";
+    DeadlineExceeded = "B0601", Warning, "the critical path is longer than the workflow's deadline";
     ImportNotFound = "B0701", Error, "an imported file cannot be read";
     ImportCycle = "B0702", Error, "files import each other in a cycle";
     ImportClash = "B0703", Error, "two imports define workflows of the same name";

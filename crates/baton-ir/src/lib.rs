@@ -11,6 +11,7 @@
 //! [`FORMAT_VERSION`].
 
 mod expr;
+pub mod timing;
 
 use baton_diagnostics::Span;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
