@@ -172,8 +172,15 @@ pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowe
             terminates.extend(Bfs::new(reversed, index).iter(reversed));
         }
     }
+    let components = petgraph::algo::tarjan_scc(graph);
+    let mut component_of = vec![0usize; graph.node_count()];
+    for (c, component) in components.iter().enumerate() {
+        for n in component {
+            component_of[n.index()] = c;
+        }
+    }
     let mut reported: HashSet<_> = HashSet::new();
-    for component in petgraph::algo::tarjan_scc(graph) {
+    for (c, component) in components.iter().enumerate() {
         let mut nodes = component.clone();
         nodes.sort();
         let Some(&first) = nodes.first() else {
@@ -188,7 +195,7 @@ pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowe
         let leaves = nodes.iter().any(|n| {
             graph
                 .edges_directed(*n, Direction::Outgoing)
-                .any(|e| !component.contains(&e.target()))
+                .any(|e| component_of[e.target().index()] != c)
         });
         if !is_cycle || leaves || !reported.insert(first) {
             continue;

@@ -54,3 +54,26 @@ fn examples() {
     }
     run_all(checks);
 }
+
+/// The workflow shown in the README is the bundled example, so it stays valid.
+#[test]
+fn readme_shows_the_blog_post_example() {
+    let root = workspace_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    let example =
+        std::fs::read_to_string(root.join("examples/blog_post.baton")).unwrap_or_default();
+    let shown = readme
+        .split("```baton\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_default();
+    let example_body: String = example
+        .lines()
+        .skip_while(|line| line.starts_with('#'))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(
+        shown, example_body,
+        "README's workflow differs from examples/blog_post.baton"
+    );
+}
