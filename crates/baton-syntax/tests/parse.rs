@@ -111,6 +111,14 @@ fn names(list: &[Name]) -> Vec<&str> {
     list.iter().map(|n| n.text.as_str()).collect()
 }
 
+const EXAMPLES: [&str; 5] = [
+    "email_campaign.baton",
+    "content_creation.baton",
+    "lead_generation.baton",
+    "legal_review.baton",
+    "product_launch.baton",
+];
+
 fn examples_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
 }
@@ -920,7 +928,7 @@ fn loop_bounds() {
     let bound = |i: usize| d.outcomes[i].jump.bound.expect("a bound").span;
     assert_eq!(at(&source, bound(0)), "at most 3 times");
     assert_eq!(at(&source, bound(1)), "at most 1 time");
-    assert!(at(&source, bound(2)).starts_with("at most 2"));
+    assert_eq!(at(&source, bound(2)), "at most 2");
     assert_eq!(at(&source, bound(3)), "at most 0 times");
 }
 
@@ -1754,13 +1762,7 @@ fn long_but_allowed_expression_chain() {
 
 #[test]
 fn every_name_span_slices_to_the_name() {
-    for example in [
-        "email_campaign.baton",
-        "content_creation.baton",
-        "lead_generation.baton",
-        "legal_review.baton",
-        "product_launch.baton",
-    ] {
+    for example in EXAMPLES {
         let source = read_example(example);
         let parsed = parse(&source);
         assert_clean(&source, &parsed);
@@ -1832,13 +1834,11 @@ fn item_spans_cover_the_item() {
     }
 }
 
+/// pest leaves the whitespace and comments after a rule ending in an optional part inside
+/// the rule's span; the AST's spans must not include them.
 #[test]
-#[ignore = "bug: a node whose last part is optional (no title, no default, no else, no \
-            bound, no `times`, no attribute arguments, a one-element list) has a span that \
-            runs over the whitespace and comments after it, e.g. `role a  # c\\n  end e` \
-            gives the role the span \"role a  # c\\n  \""]
 fn spans_end_at_the_last_token() {
-    let source = "workflow w {\n  role a  # c\n  step s\n  input x: int\n  end done\n  wait until x\n  -> x\n  @x\n  step t { auto esp  consult a  run sub  by a }\n  if a -> x else -> y\n  -> x at most 2\n  end e\n}\n";
+    let source = "workflow w {\n  role a  # c\n  step s\n  input x: int\n  input y: text = \"a # \\\" b\"  # c \"d\n  end done\n  wait until x\n  -> x\n  @x\n  step t { auto esp  consult a  run sub  by a }\n  if a -> x else -> y\n  -> x at most 2\n  end e\n}\n";
     let wf = workflow(source);
     let texts: Vec<&str> = wf.items.iter().map(|i| at(source, i.span)).collect();
     assert_eq!(
@@ -1847,6 +1847,7 @@ fn spans_end_at_the_last_token() {
             "role a",
             "step s",
             "input x: int",
+            "input y: text = \"a # \\\" b\"",
             "end done",
             "wait until x",
             "-> x",
@@ -1856,23 +1857,23 @@ fn spans_end_at_the_last_token() {
             "end e",
         ]
     );
-    assert_eq!(at(source, wf.items[6].attrs[0].span), "@x");
-    let ItemKind::Step(step) = &wf.items[6].kind else {
+    assert_eq!(at(source, wf.items[7].attrs[0].span), "@x");
+    let ItemKind::Step(step) = &wf.items[7].kind else {
         panic!("expected a step")
     };
     let clauses: Vec<&str> = step.clauses.iter().map(|c| at(source, c.span)).collect();
     assert_eq!(clauses, ["auto esp", "consult a", "run sub", "by a"]);
-    let ItemKind::If(node) = &wf.items[7].kind else {
+    let ItemKind::If(node) = &wf.items[8].kind else {
         panic!("expected an if")
     };
     assert_eq!(at(source, node.then.span), "-> x");
-    let ItemKind::Goto(jump) = &wf.items[8].kind else {
+    let ItemKind::Goto(jump) = &wf.items[9].kind else {
         panic!("expected a jump")
     };
     assert_eq!(at(source, jump.bound.expect("bound").span), "at most 2");
 
     // The same over every node of every example.
-    for example in ["email_campaign.baton", "lead_generation.baton"] {
+    for example in EXAMPLES {
         let source = read_example(example);
         let parsed = parse(&source);
         for (what, span) in Collected::file(&parsed.file).nodes {
@@ -2014,7 +2015,7 @@ fn syntax_error_does_not_quote_comments() {
     let parsed = parse("# nothing here yet\n");
     let message = &parsed.diagnostics[0].message;
     assert!(!message.contains("`yet`"), "{message}");
-    let parsed = parse("workflow w {\n  role a # the lead\n  step\n}");
+    let parsed = parse("workflow w { # the lead\n  %%\n}");
     let message = &parsed.diagnostics[0].message;
     assert!(!message.contains("`lead`"), "{message}");
 }
