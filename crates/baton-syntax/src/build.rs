@@ -672,7 +672,7 @@ impl<'s> Builder<'s> {
 }
 
 /// Length of `text` without trailing whitespace and `#` comments.
-fn content_len(text: &str) -> usize {
+pub(crate) fn content_len(text: &str) -> usize {
     let mut text = text.trim_end();
     loop {
         let line_start = text.rfind('\n').map_or(0, |i| i + 1);

@@ -271,7 +271,7 @@ fn found_token(source: &str, pos: usize) -> Option<String> {
 
 /// The last token before `pos`, skipping whitespace, for "after `step`" messages.
 fn previous_token(source: &str, pos: usize) -> Option<String> {
-    let before = source[..pos].trim_end();
+    let before = &source[..crate::build::content_len(&source[..pos])];
     let last = before.chars().next_back()?;
     let token = if last.is_alphanumeric() || last == '_' || last == '%' {
         let start = before
@@ -320,6 +320,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::target => "the step, decision or end to go to",
         Rule::workflow_ref => "the name of the workflow to run",
         Rule::kw_use => "`use`",
+        Rule::file_head | Rule::use_decl => "`workflow`",
         Rule::kw_workflow => "`workflow`",
         Rule::kw_deadline => "`deadline`",
         Rule::kw_description => "`description`",
