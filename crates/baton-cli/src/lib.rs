@@ -2,6 +2,8 @@
 //! (or standard input), rendering diagnostics with miette, writing outputs atomically.
 //! [`run`] takes its streams as arguments so tests drive the real command in-process.
 
+mod machine;
+
 use baton_check::{Analysis, FileLoader};
 use baton_diagnostics::{report::Report, Diagnostic, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,6 +47,15 @@ enum Command {
         /// Print the critical path to each end, against the deadline.
         #[arg(long)]
         explain_time: bool,
+        /// How to print diagnostics: for people, as JSON lines, or as SARIF 2.1.0.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Explain a diagnostic code, with an example and the fix (e.g. `baton explain B0101`).
+    Explain {
+        /// The code, e.g. `B0101`.
+        #[arg(value_name = "CODE")]
+        code: String,
     },
     /// Check a workflow and write one of its outputs.
     Build {
@@ -64,6 +75,16 @@ enum Command {
         #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
         deny: Option<String>,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Rendered for a terminal.
+    Human,
+    /// One JSON object per diagnostic, one per line, on standard output.
+    Json,
+    /// A SARIF 2.1.0 log on standard output (GitHub code scanning).
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -144,7 +165,9 @@ where
             files,
             deny,
             explain_time,
-        } => ui.check(&files, deny.is_some(), explain_time),
+            format,
+        } => ui.check(&files, deny.is_some(), explain_time, format),
+        Command::Explain { code } => ui.explain(&code),
         Command::Build {
             file,
             emit,
@@ -270,14 +293,32 @@ impl Ui<'_> {
         (errors, warnings)
     }
 
-    fn check(&mut self, files: &[PathBuf], deny_warnings: bool, explain_time: bool) -> i32 {
+    fn check(
+        &mut self,
+        files: &[PathBuf],
+        deny_warnings: bool,
+        explain_time: bool,
+        format: Format,
+    ) -> i32 {
         let mut worst = EXIT_OK;
+        let mut analyses = Vec::new();
         for path in files {
             let Some(analysis) = self.analyse(path) else {
                 worst = EXIT_USAGE;
                 continue;
             };
-            let (errors, warnings) = self.report(&analysis);
+            let (errors, warnings) = match format {
+                Format::Human => self.report(&analysis),
+                Format::Json | Format::Sarif => {
+                    if format == Format::Json {
+                        for diagnostic in &analysis.diagnostics {
+                            let line = machine::json_line(diagnostic, &analysis);
+                            let _ = self.stdout.write_all(line.as_bytes());
+                        }
+                    }
+                    count(&analysis)
+                }
+            };
             let name = analysis.sources.name(analysis.root).to_string();
             let failed = errors > 0 || (deny_warnings && warnings > 0);
             if failed {
@@ -304,8 +345,29 @@ impl Ui<'_> {
                     .stdout
                     .write_all(explain_time_text(workflow).as_bytes());
             }
+            if format == Format::Sarif {
+                analyses.push(analysis);
+            }
+        }
+        if format == Format::Sarif {
+            let _ = self.stdout.write_all(machine::sarif(&analyses).as_bytes());
         }
         worst
+    }
+
+    fn explain(&mut self, code: &str) -> i32 {
+        match baton_diagnostics::Code::parse(code).and_then(|c| explanation(c.as_str())) {
+            Some(text) => {
+                let _ = self.stdout.write_all(text.as_bytes());
+                EXIT_OK
+            }
+            None => {
+                self.fail(&format!(
+                    "unknown diagnostic code `{code}`; the codes are listed in docs/diagnostics.md"
+                ));
+                EXIT_USAGE
+            }
+        }
     }
 
     fn build(
@@ -437,6 +499,30 @@ fn explain_time_text(workflow: &baton_ir::Workflow) -> String {
         ));
     }
     out
+}
+
+/// The section of docs/diagnostics.md about `code`, which is the one long explanation.
+fn explanation(code: &str) -> Option<String> {
+    const DOCS: &str = include_str!("../../../docs/diagnostics.md");
+    let heading = format!("## {code}: ");
+    let start = DOCS.find(&heading)?;
+    let rest = &DOCS[start..];
+    let end = rest[heading.len()..]
+        .find("\n## ")
+        .map_or(rest.len(), |i| i + heading.len() + 1);
+    let mut text = rest[..end].trim_end().to_string();
+    text.push('\n');
+    Some(text)
+}
+
+fn count(analysis: &Analysis) -> (usize, usize) {
+    let errors = analysis.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    (errors, warnings)
 }
 
 fn summary(errors: usize, warnings: usize) -> String {
