@@ -24,7 +24,7 @@ impl Bits {
     }
     fn full(n: usize) -> Bits {
         let mut bits = Bits(vec![u64::MAX; n.div_ceil(64)]);
-        if n % 64 != 0 {
+        if !n.is_multiple_of(64) {
             if let Some(last) = bits.0.last_mut() {
                 *last = (1u64 << (n % 64)) - 1;
             }

@@ -20,15 +20,32 @@ fn is_allowed(allowed: &Allowed, key: &str, lint: &str) -> bool {
         .is_some_and(|lints| lints.iter().any(|l| l == lint))
 }
 
-/// Adds a warning unless `@allow(lint)` silences it on `key`.
-fn warn(checker: &mut Checker, allowed: &Allowed, key: &str, lint: &str, d: Diagnostic) {
+/// Adds a warning unless `@allow(lint)` silences it on `key`; the help says where the
+/// attribute goes (`place`, e.g. "`review`" or "the `deadline` line").
+fn warn_at(
+    checker: &mut Checker,
+    allowed: &Allowed,
+    key: &str,
+    lint: &str,
+    place: &str,
+    d: Diagnostic,
+) {
     if !is_allowed(allowed, key, lint) {
         let help = d.help.clone().unwrap_or_default();
         checker.error(d.with_help(format!(
-            "{help}{}silence it here with `@allow({lint})` before the node",
+            "{help}{}silence it with `@allow({lint})` on the line before {place}",
             if help.is_empty() { "" } else { "; or " }
         )));
     }
+}
+
+/// [`warn_at`] for a flow node, whose id is its key.
+fn warn(checker: &mut Checker, allowed: &Allowed, key: &str, lint: &str, d: Diagnostic) {
+    let place = match key.split_once('#') {
+        Some((kind, _)) if !kind.is_empty() => format!("this `{kind}`"),
+        _ => format!("`{key}`"),
+    };
+    warn_at(checker, allowed, key, lint, &place, d);
 }
 
 pub(crate) fn check_outcomes(checker: &mut Checker, decision: &ast::Decision, allowed: &Allowed) {
@@ -93,8 +110,12 @@ pub(crate) fn check_outcomes(checker: &mut Checker, decision: &ast::Decision, al
     }
 }
 
-pub(crate) fn check_parallel(checker: &mut Checker, parallel: &ast::Parallel, allowed: &Allowed) {
-    let key = parallel.name.as_ref().map_or("", |n| n.text.as_str());
+pub(crate) fn check_parallel(
+    checker: &mut Checker,
+    parallel: &ast::Parallel,
+    key: &str,
+    allowed: &Allowed,
+) {
     if parallel.branches.len() < 2 {
         let d = checker
             .diag(
@@ -302,7 +323,14 @@ fn check_deadline(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
             );
         }
     }
-    warn(checker, allowed, "#workflow", "deadline", d);
+    warn_at(
+        checker,
+        allowed,
+        "#workflow",
+        "deadline",
+        "the `deadline` line",
+        d,
+    );
 }
 
 fn check_actors(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
@@ -350,13 +378,9 @@ fn check_actors(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
                 "remove it, or give it work with `{}`",
                 if what == "role" { "by" } else { "auto" }
             ));
-        warn(
-            checker,
-            allowed,
-            &format!("role:{}", actor.id),
-            "unused_declaration",
-            d,
-        );
+        let place = format!("the `{what} {}` line", actor.id);
+        let key = format!("role:{}", actor.id);
+        warn_at(checker, allowed, &key, "unused_declaration", &place, d);
     }
 }
 

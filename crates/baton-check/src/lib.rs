@@ -110,11 +110,15 @@ impl Session<'_> {
         let parsed = baton_syntax::parse(&text, file);
         let parse_failed = parsed.diagnostics.iter().any(Diagnostic::is_error);
         self.diagnostics.extend(parsed.diagnostics);
+        let errors_before = self.diagnostics.len();
         let imports = self.load_imports(file, path, &parsed.file);
+        let imports_failed = self.diagnostics[errors_before..]
+            .iter()
+            .any(|d| d.is_error() && d.primary.file == file);
         let Some(workflow) = &parsed.file.workflow else {
             return (parsed.file, None);
         };
-        let mut checker = resolve::Checker::new(file, &imports);
+        let mut checker = resolve::Checker::new(file, &imports, imports_failed);
         checker.collect(workflow);
         checker.resolve(workflow);
         let ir = if parse_failed || checker.has_errors() {

@@ -5,7 +5,8 @@
 //! A node falls through to the entry of the next flow item of its list; the last item of a
 //! branch falls through to the join; the last item of the workflow falls through to
 //! nothing, which is an error unless the item transfers control. An edge is a back edge
-//! when it goes to a node written earlier (or to itself): every cycle has one.
+//! when it goes to a node written earlier (or to itself) inside a cycle: every cycle has
+//! one.
 
 use crate::resolve::{end_outcome, ActorKind, Checker};
 use crate::Signature;
@@ -64,6 +65,7 @@ pub(crate) fn lower(
     lowering.add_edge(start, entry, EdgeKind::Next);
     lowering.wire_list(checker, &flow, None);
     lowering.check_crossings(checker);
+    lowering.mark_back_edges();
     lowering.check_write_races(checker);
     if lowering.failed {
         return None;
@@ -353,14 +355,14 @@ impl Lowering {
         if to.explicit {
             self.jumps.push((from, to));
         }
-        let back = to.node.index() <= from.index();
         self.graph.add_edge(
             from,
             to.node,
             Edge {
                 kind,
                 bound: to.bound,
-                back,
+                // Decided once the whole graph is known: `mark_back_edges`.
+                back: false,
                 span: to.span,
             },
         );
@@ -428,7 +430,8 @@ impl Lowering {
                         span: item.span,
                         explicit: false,
                     });
-                    crate::flow::check_parallel(checker, parallel, &self.allowed);
+                    let fork_id = self.graph[node].id.clone();
+                    crate::flow::check_parallel(checker, parallel, &fork_id, &self.allowed);
                     for branch in &parallel.branches {
                         let flow: Vec<&Item> =
                             branch.items.iter().filter(|i| i.kind.is_flow()).collect();
@@ -447,6 +450,27 @@ impl Lowering {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// An edge closes a loop when it goes to a node written earlier (or to itself) and the
+    /// target can reach the source again (same strongly connected component). Every cycle
+    /// has such an edge, so leaving them out makes the graph acyclic.
+    fn mark_back_edges(&mut self) {
+        let components = petgraph::algo::tarjan_scc(&self.graph);
+        let mut component_of = vec![0usize; self.graph.node_count()];
+        for (c, component) in components.iter().enumerate() {
+            for n in component {
+                component_of[n.index()] = c;
+            }
+        }
+        for edge in self.graph.edge_indices() {
+            let Some((from, to)) = self.graph.edge_endpoints(edge) else {
+                continue;
+            };
+            let back = to.index() <= from.index()
+                && component_of[to.index()] == component_of[from.index()];
+            self.graph[edge].back = back;
         }
     }
 

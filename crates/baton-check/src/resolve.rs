@@ -65,10 +65,20 @@ pub(crate) struct Checker<'a> {
     pub deadline: Option<ast::Duration>,
     pub description: Option<ast::Text>,
     pub outputs: Vec<Name>,
+    /// Whether a `use` of this file failed, so unknown workflows may be its fault.
+    imports_failed: bool,
+    /// The enum variable a bare name is being compared with, for messages.
+    pub enum_subject: Option<String>,
+    /// Variables whose declaration had an error: reads of them are not reported again.
+    poisoned: std::collections::HashSet<String>,
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(file: FileId, imports: &'a HashMap<String, Signature>) -> Checker<'a> {
+    pub fn new(
+        file: FileId,
+        imports: &'a HashMap<String, Signature>,
+        imports_failed: bool,
+    ) -> Checker<'a> {
         Checker {
             file,
             imports,
@@ -81,6 +91,9 @@ impl<'a> Checker<'a> {
             deadline: None,
             description: None,
             outputs: Vec::new(),
+            imports_failed,
+            enum_subject: None,
+            poisoned: std::collections::HashSet::new(),
         }
     }
 
@@ -229,7 +242,10 @@ impl<'a> Checker<'a> {
         set_by: Option<&str>,
         default: Option<ast::Expr>,
     ) {
-        let Some(ty) = ty else { return };
+        let Some(ty) = ty else {
+            self.poisoned.insert(name.text.clone());
+            return;
+        };
         if let Some(first) = self.variable(&name.text) {
             let (first_span, first_ty) = (first.span, first.ty.clone());
             if set_by.is_none() {
@@ -489,34 +505,29 @@ impl<'a> Checker<'a> {
             match &clause.kind {
                 ClauseKind::By(_) | ClauseKind::Auto { .. } | ClauseKind::Run { .. } => {
                     if let Some((first, first_span)) = performer {
-                        let (code, message) = if first == keyword {
-                            (
-                                Code::DuplicateClause,
-                                format!("step `{}` has `{keyword}` twice", step.name.text),
-                            )
-                        } else {
-                            (
-                                Code::ConflictingActors,
-                                format!(
-                                    "step `{}` has both `{first}` and `{keyword}`",
-                                    step.name.text
-                                ),
-                            )
-                        };
+                        if first == keyword {
+                            self.once(&mut seen, keyword, clause.span, "step", &step.name.text);
+                            continue;
+                        }
+                        let message = format!(
+                            "step `{}` has both `{first}` and `{keyword}`",
+                            step.name.text
+                        );
                         let d = self
-                            .diag(code, clause.span, message, "one too many")
+                            .diag(Code::ConflictingActors, clause.span, message, "one too many")
                             .with_related(self.file, first_span, "first given here")
                             .with_help("a step is done by one role (`by`), one system (`auto`) or one sub-workflow (`run`); split it into several steps if several take part");
                         self.error(d);
                     } else {
                         performer = Some((keyword, clause.span));
+                        seen.insert(keyword, clause.span);
                     }
                 }
                 ClauseKind::Takes(_)
                 | ClauseKind::Retry { .. }
                 | ClauseKind::Timeout(_)
                 | ClauseKind::Description(_) => {
-                    self.once(&mut seen, keyword, clause.span, &step.name.text);
+                    self.once(&mut seen, keyword, clause.span, "step", &step.name.text);
                 }
                 ClauseKind::Output { .. }
                 | ClauseKind::Needs(_)
@@ -562,6 +573,7 @@ impl<'a> Checker<'a> {
         seen: &mut HashMap<&'static str, Span>,
         keyword: &'static str,
         span: Span,
+        what: &str,
         node: &str,
     ) {
         if let Some(first) = seen.get(keyword) {
@@ -569,7 +581,7 @@ impl<'a> Checker<'a> {
                 .diag(
                     Code::DuplicateClause,
                     span,
-                    format!("`{node}` has `{keyword}` twice"),
+                    format!("{what} `{node}` has `{keyword}` twice"),
                     "given again here",
                 )
                 .with_related(self.file, *first, "first given here")
@@ -586,7 +598,13 @@ impl<'a> Checker<'a> {
             let keyword = clause.kind.keyword();
             match &clause.kind {
                 ClauseKind::By(role) => {
-                    self.once(&mut seen, keyword, clause.span, &decision.name.text);
+                    self.once(
+                        &mut seen,
+                        keyword,
+                        clause.span,
+                        "decision",
+                        &decision.name.text,
+                    );
                     self.resolve_actor(role, ActorKind::Role);
                 }
                 ClauseKind::Notify(roles) | ClauseKind::Consult(roles) => {
@@ -594,7 +612,13 @@ impl<'a> Checker<'a> {
                         self.resolve_actor(role, ActorKind::Role);
                     }
                 }
-                _ => self.once(&mut seen, keyword, clause.span, &decision.name.text),
+                _ => self.once(
+                    &mut seen,
+                    keyword,
+                    clause.span,
+                    "decision",
+                    &decision.name.text,
+                ),
             }
         }
         if !seen.contains_key("by") {
@@ -678,6 +702,9 @@ impl<'a> Checker<'a> {
                 Some(s) => d
                     .with_help(format!("did you mean `{s}`?"))
                     .with_fix(format!("use `{s}`"), s),
+                None if self.imports_failed => {
+                    d.with_help("an import of this file failed (see above): fix it first")
+                }
                 None => d.with_help(format!(
                     "import the file that defines it before `workflow`: `use \"{}.baton\"`",
                     workflow.text
@@ -758,6 +785,9 @@ impl<'a> Checker<'a> {
     pub fn resolve_variable(&mut self, name: &Name) -> Option<Type> {
         if let Some(var) = self.variable(&name.text) {
             return Some(var.ty.clone());
+        }
+        if self.poisoned.contains(&name.text) {
+            return None;
         }
         let candidates: Vec<&str> = self.variables.iter().map(|v| v.name.as_str()).collect();
         let mut d = self.diag(
@@ -851,7 +881,7 @@ impl<'a> Checker<'a> {
         for arm in &node.arms {
             for variant in &arm.variants {
                 if !variants.contains(&variant.text) {
-                    self.unknown_variant(variant, &node.subject.text, &variants);
+                    self.unknown_variant(variant, Some(&node.subject.text), &variants);
                 } else if let Some(first) = seen.get(variant.text.as_str()) {
                     let d = self
                         .diag(
@@ -895,11 +925,16 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn unknown_variant(&mut self, variant: &Name, subject: &str, variants: &[String]) {
+    /// `subject` is the enum variable, when known.
+    pub fn unknown_variant(&mut self, variant: &Name, subject: Option<&str>, variants: &[String]) {
+        let (of, subject) = match subject {
+            Some(s) => (format!("`{s}`"), format!("`{s}`")),
+            None => ("this enum".to_string(), "it".to_string()),
+        };
         let mut d = self.diag(
             Code::UnknownVariant,
             variant.span,
-            format!("`{}` is not a variant of `{subject}`", variant.text),
+            format!("`{}` is not a variant of {of}", variant.text),
             "unknown variant",
         );
         d = match suggest(&variant.text, variants.iter().map(String::as_str)) {
@@ -907,7 +942,7 @@ impl<'a> Checker<'a> {
                 .with_help(format!("did you mean `{s}`?"))
                 .with_fix(format!("use `{s}`"), s),
             None => d.with_help(format!(
-                "`{subject}` is one of {}",
+                "{subject} is one of {}",
                 quoted_list(&variants.iter().map(String::as_str).collect::<Vec<_>>())
             )),
         };

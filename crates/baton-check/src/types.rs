@@ -39,8 +39,8 @@ impl Checker<'_> {
                                 ExprKind::Value(Value::Variant(name.text.clone())),
                             );
                         }
-                        let subject = format!("{}", Type::Enum(variants.clone()));
-                        self.unknown_variant(name, &subject, &variants.clone());
+                        let subject = self.enum_subject.clone();
+                        self.unknown_variant(name, subject.as_deref(), &variants.clone());
                         return None;
                     }
                 }
@@ -70,14 +70,22 @@ impl Checker<'_> {
                     );
                 }
                 // A bare name that is not a variable takes its meaning from the other side.
+                let var_name = |e: &Expr| match &e.kind {
+                    ExprKind::Var(name) => Some(name.clone()),
+                    _ => None,
+                };
                 let (l, r) = if self.is_free_name(lhs) {
                     let r = self.infer(rhs, None)?;
-                    let l = self.infer(lhs, Some(&r.ty))?;
-                    (l, r)
+                    self.enum_subject = var_name(&r);
+                    let l = self.infer(lhs, Some(&r.ty));
+                    self.enum_subject = None;
+                    (l?, r)
                 } else {
                     let l = self.infer(lhs, None)?;
-                    let r = self.infer(rhs, Some(&l.ty))?;
-                    (l, r)
+                    self.enum_subject = var_name(&l);
+                    let r = self.infer(rhs, Some(&l.ty));
+                    self.enum_subject = None;
+                    (l, r?)
                 };
                 self.check_comparison(op, &l, &r, expr, rhs)?;
                 typed(

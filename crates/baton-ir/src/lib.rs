@@ -249,8 +249,8 @@ pub struct Edge {
     /// `at most N times`: how often a feedback loop may be taken.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bound: Option<u32>,
-    /// Whether the edge closes a loop (it goes back to a node on the way to it from
-    /// the start, in depth-first order).
+    /// Whether the edge closes a loop: it goes to a node written earlier (or to itself)
+    /// from which its source can be reached again. Every cycle has one such edge.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub back: bool,
     pub span: Span,

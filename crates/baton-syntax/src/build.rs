@@ -494,12 +494,17 @@ impl<'s> Builder<'s> {
     }
 
     fn out_of_range(&mut self, span: Span, what: &str) {
+        let limit = match what {
+            "a duration" => "durations are limited to about 584 billion years (2^64 seconds)",
+            "this number" => "whole numbers go up to 9223372036854775807",
+            _ => "counts go up to 4294967295",
+        };
         self.error(
             Code::NumberOutOfRange,
             span,
             format!("{what} is too large"),
             "too large",
-            "use a smaller number",
+            &format!("use a smaller number: {limit}"),
         );
     }
 
@@ -615,8 +620,8 @@ impl<'s> Builder<'s> {
         self.error(
             Code::NestingTooDeep,
             span,
-            format!("this expression nests more than {MAX_EXPRESSION_DEPTH} operators"),
-            "expression too deep",
+            format!("this condition has more than {MAX_EXPRESSION_DEPTH} operators"),
+            "condition too long",
             "split the condition over several `if` nodes, or compute it in a step's output",
         );
         true

@@ -39,7 +39,11 @@ pub(crate) fn syntax_error(
     let after = previous_token(source, pos);
 
     let mut message = format!("expected {}", join_or(&expected));
-    if let Some(prev) = &after {
+    // At the start of an item, the previous token ends the previous item: not helpful.
+    let at_item_start = expected
+        .first()
+        .is_some_and(|e| e.starts_with("a workflow item"));
+    if let (Some(prev), false) = (&after, at_item_start) {
         message.push_str(&format!(" after `{prev}`"));
     }
     let end = if pos < source.len() {

@@ -61,7 +61,7 @@ pub fn parse(source: &str, file: FileId) -> Parsed {
                 Code::NestingTooDeep,
                 file,
                 span,
-                format!("blocks are nested more than {MAX_NESTING} levels deep"),
+                format!("braces and parentheses are nested more than {MAX_NESTING} levels deep"),
                 "this opens one level too many",
             )
             .with_help("flatten the workflow: move inner parts into steps of their own or into a sub-workflow run with `run`"),
