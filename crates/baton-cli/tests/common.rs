@@ -1,4 +1,6 @@
 //! Helpers shared by the file-driven tests: run the real command in-process, find files.
+//! Each test binary uses a different subset, hence the `dead_code` allowance.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
