@@ -17,7 +17,8 @@ use baton_syntax::ast;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-/// Reads the files named by `use`.
+/// Reads the files named by `use`. A loader refuses a file outside the project with an
+/// error of kind `PermissionDenied`, which is reported as B0705.
 pub trait FileLoader {
     fn load(&self, path: &Path) -> std::io::Result<String>;
 }
@@ -197,6 +198,19 @@ impl Session<'_> {
     fn load_one(&mut self, file: FileId, use_decl: &ast::Use, target: &Path) -> Option<Signature> {
         let text = match self.loader.load(target) {
             Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::ImportOutsideRoot,
+                        file,
+                        use_decl.path.span,
+                        format!("`{}` is outside the project: {error}", use_decl.path.value),
+                        "import outside the project root",
+                    )
+                    .with_help("keep imported files inside the project; to allow a wider root, pass `--import-root DIR`"),
+                );
+                return None;
+            }
             Err(error) => {
                 self.diagnostics.push(
                     Diagnostic::new(

@@ -30,6 +30,12 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
 
+    /// Directory that `use` imports must stay inside (default: the checked file's
+    /// directory; the current directory for standard input). Symbolic links are followed
+    /// before the check.
+    #[arg(long, value_name = "DIR", global = true)]
+    import_root: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -159,6 +165,7 @@ where
         stderr: streams.stderr,
         color,
         stdin_used: false,
+        import_root: cli.import_root,
     };
     match cli.command {
         Command::Check {
@@ -184,13 +191,32 @@ struct Ui<'a> {
     stderr: &'a mut dyn Write,
     color: bool,
     stdin_used: bool,
+    import_root: Option<PathBuf>,
 }
 
-/// Reads imports from the disk.
-struct Disk;
+/// Reads imports from the disk, refusing files that resolve outside `root` (after `..`
+/// and symbolic links), so a workflow cannot read arbitrary files of the machine.
+struct Disk {
+    /// The root as given, for messages (absolute paths would differ per machine).
+    root_name: PathBuf,
+    /// The root with links resolved, for the check.
+    root: Option<PathBuf>,
+}
 
 impl FileLoader for Disk {
     fn load(&self, path: &Path) -> std::io::Result<String> {
+        if let Some(root) = &self.root {
+            let real = path.canonicalize()?;
+            if !real.starts_with(root) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    format!(
+                        "it resolves outside the project root `{}`",
+                        self.root_name.display()
+                    ),
+                ));
+            }
+        }
         read_source(path)
     }
 }
@@ -255,7 +281,16 @@ impl Ui<'_> {
         };
         let (text, bad_byte) = decode(bytes);
         let location = if is_stdin { None } else { Some(path) };
-        let mut analysis = baton_check::check(&name, &text, location, &Disk);
+        let root = match (&self.import_root, location.and_then(Path::parent)) {
+            (Some(root), _) => root.clone(),
+            (None, Some(dir)) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let loader = Disk {
+            root: root.canonicalize().ok(),
+            root_name: root,
+        };
+        let mut analysis = baton_check::check(&name, &text, location, &loader);
         if let Some(offset) = bad_byte {
             let span = baton_diagnostics::Span::new(offset, offset + 1);
             analysis.diagnostics.insert(

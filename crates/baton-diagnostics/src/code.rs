@@ -111,6 +111,7 @@ codes! {
     ImportCycle = "B0702", Error, "files import each other in a cycle";
     ImportClash = "B0703", Error, "two imports define workflows of the same name";
     ImportHasErrors = "B0704", Error, "an imported file has errors";
+    ImportOutsideRoot = "B0705", Error, "an import points outside the project root";
 }
 
 impl fmt::Display for Code {

@@ -6,7 +6,9 @@
 
 pub mod ast;
 mod build;
+mod comments;
 mod errors;
 mod parser;
 
+pub use comments::{comments, Comment};
 pub use parser::{parse, Parsed, MAX_EXPRESSION_DEPTH, MAX_NESTING};
