@@ -1,11 +1,27 @@
 //! Data flow over the IR graph: definite assignment, write races between parallel
 //! branches, and outputs nobody reads.
 //!
-//! Definite assignment is a forward "must" analysis solved by a worklist fixpoint over bit
-//! sets: a variable is set on entry to a node when it is set on exit of every predecessor;
-//! on entry to a join it is set when any branch set it (all branches have run). Inputs are
-//! set at the start. Each node's set only shrinks, so the work is bounded by
-//! edges × variables / 64 word operations.
+//! Definite assignment is a forward "must" analysis: a variable is set on entry to a node
+//! when it is set on exit of every predecessor; on entry to a join it is set when any
+//! branch set it (all branches have run). Inputs are set at the start. Its exact solution
+//! is the greatest fixpoint of those equations (the worklist over bit sets in
+//! [`solve_exactly`]), but one bit set of all variables per node costs nodes × variables
+//! / 8 bytes: 2 GB for a workflow of 100,000 steps with one output each.
+//!
+//! So the analysis answers each read with dominators first, in linear time:
+//! - a variable is set on entry to a node when a step that outputs it strictly
+//!   dominates the node (every path from the start passes that step first);
+//! - it is set on entry to a join when it is set on exit of one of the join's
+//!   predecessors, which the dominator chain of that predecessor up to the join's own
+//!   dominators shows; such a join then counts as setting it (for itself and every node
+//!   it dominates).
+//!
+//! Both rules only ever prove "set", and they are sound for the exact solution: a path
+//! from the start that avoids every setter would have to pass the dominating node. The
+//! reads they cannot prove (real mistakes, and variables set on each arm of an `if` with
+//! no single dominating setter) are solved exactly, 64 variables at a time, with the
+//! original worklist restricted to those variables. The result, and so every diagnostic,
+//! is the exact solution's.
 
 use crate::resolve::Checker;
 use baton_diagnostics::Code;
@@ -14,40 +30,6 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use std::collections::{HashMap, VecDeque};
-
-#[derive(Clone, PartialEq, Eq)]
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn empty(n: usize) -> Bits {
-        Bits(vec![0; n.div_ceil(64)])
-    }
-    fn full(n: usize) -> Bits {
-        let mut bits = Bits(vec![u64::MAX; n.div_ceil(64)]);
-        if !n.is_multiple_of(64) {
-            if let Some(last) = bits.0.last_mut() {
-                *last = (1u64 << (n % 64)) - 1;
-            }
-        }
-        bits
-    }
-    fn set(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    fn has(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
-    }
-    fn and(&mut self, other: &Bits) {
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            *a &= b;
-        }
-    }
-    fn or(&mut self, other: &Bits) {
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            *a |= b;
-        }
-    }
-}
 
 /// The variables a node reads, with a word saying how (for messages).
 fn reads(ir: &Workflow, index: NodeIndex) -> Vec<(String, &'static str)> {
@@ -113,53 +95,61 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
     let n_vars = names.len();
     let n_nodes = ir.graph.node_count();
 
-    // Out-sets start at "everything" (the top of the lattice) and only shrink.
-    let mut out: Vec<Bits> = vec![Bits::full(n_vars); n_nodes];
-    let mut gen: Vec<Bits> = vec![Bits::empty(n_vars); n_nodes];
+    let mut gen: Vec<Vec<usize>> = vec![Vec::new(); n_nodes];
     for (index, _) in ir.nodes() {
         for var in writes(ir, index) {
             if let Some(&i) = index_of.get(var.as_str()) {
-                gen[index.index()].set(i);
+                gen[index.index()].push(i);
             }
         }
     }
-    let mut start_set = Bits::empty(n_vars);
+    let mut is_input = vec![false; n_vars];
     for input in &ir.inputs {
         if let Some(&i) = index_of.get(input.name.as_str()) {
-            start_set.set(i);
+            is_input[i] = true;
         }
     }
-    let entry = |out: &Vec<Bits>, index: NodeIndex| -> Bits {
-        if index == ir.start {
-            return start_set.clone();
-        }
-        let is_join = matches!(ir.graph[index].kind, NodeKind::Join { .. });
-        let mut preds = ir.graph.neighbors_directed(index, Direction::Incoming);
-        let Some(first) = preds.next() else {
-            return Bits::full(n_vars);
-        };
-        let mut set = out[first.index()].clone();
-        for p in preds {
-            if is_join {
-                set.or(&out[p.index()]);
-            } else {
-                set.and(&out[p.index()]);
+
+    // Every read, in node order, with whether the variable is set on entry to the node.
+    let mut reads_of: Vec<Vec<(String, &'static str)>> = Vec::with_capacity(n_nodes);
+    for (index, _) in ir.nodes() {
+        reads_of.push(reads(ir, index));
+    }
+    let mut set: Vec<Vec<bool>> = reads_of
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|(var, _)| index_of.get(var.as_str()).is_none_or(|&i| is_input[i]))
+                .collect()
+        })
+        .collect();
+    prove_with_dominators(ir, &gen, &reads_of, &index_of, n_vars, &mut set);
+
+    // The rest, exactly, 64 variables at a time; with the path that leaves each unset
+    // variable unset.
+    let mut unproven: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for (node, reads) in reads_of.iter().enumerate() {
+        for (k, (var, _)) in reads.iter().enumerate() {
+            if !set[node][k] {
+                if let Some(&i) = index_of.get(var.as_str()) {
+                    unproven.entry(i).or_default().push((node, k));
+                }
             }
         }
-        set
-    };
-    let mut queue: VecDeque<NodeIndex> = ir.graph.node_indices().collect();
-    let mut queued = vec![true; n_nodes];
-    while let Some(index) = queue.pop_front() {
-        queued[index.index()] = false;
-        let mut new_out = entry(&out, index);
-        new_out.or(&gen[index.index()]);
-        if new_out != out[index.index()] {
-            out[index.index()] = new_out;
-            for succ in ir.graph.neighbors_directed(index, Direction::Outgoing) {
-                if !queued[succ.index()] {
-                    queued[succ.index()] = true;
-                    queue.push_back(succ);
+    }
+    let mut vars: Vec<usize> = unproven.keys().copied().collect();
+    vars.sort_unstable();
+    let mut paths: HashMap<(usize, usize), String> = HashMap::new();
+    for chunk in vars.chunks(64) {
+        let out = solve_exactly(ir, &gen, &is_input, chunk);
+        for (bit, var) in chunk.iter().enumerate() {
+            for &(node, k) in unproven.get(var).into_iter().flatten() {
+                let index = NodeIndex::new(node);
+                if entry_bits(ir, &out, index, &is_input, chunk) & (1 << bit) != 0 {
+                    set[node][k] = true;
+                } else {
+                    let path = unset_path(ir, index, |pred| out[pred.index()] & (1 << bit) != 0);
+                    paths.insert((node, k), path);
                 }
             }
         }
@@ -171,19 +161,19 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
             read_anywhere[i] = true;
         }
     }
+    let mut setters: Option<HashMap<&str, &baton_ir::Variable>> = None;
     for (index, node) in ir.nodes() {
-        let set = entry(&out, index);
         let mut reported = Vec::new();
-        for (var, how) in reads(ir, index) {
+        for (k, (var, how)) in reads_of[index.index()].iter().enumerate() {
             let Some(&i) = index_of.get(var.as_str()) else {
                 continue;
             };
             read_anywhere[i] = true;
-            if set.has(i) || reported.contains(&i) {
+            if set[index.index()][k] || reported.contains(&i) {
                 continue;
             }
             reported.push(i);
-            let path = unset_path(ir, &out, index, i);
+            let path = paths.remove(&(index.index(), k)).unwrap_or_default();
             let mut d = checker
                 .diag(
                     Code::NotSet,
@@ -195,7 +185,15 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
                     "`{var}` is not set when `{}` is reached via {}; set it on that path (an `output` of an earlier step), or make it an `input`",
                     node.id, path
                 ));
-            if let Some(setter) = ir.variables.iter().find(|v| v.name == var) {
+            // The first variable of that name, as a linear search would find it.
+            let setters = setters.get_or_insert_with(|| {
+                let mut map = HashMap::new();
+                for v in &ir.variables {
+                    map.entry(v.name.as_str()).or_insert(v);
+                }
+                map
+            });
+            if let Some(setter) = setters.get(var.as_str()) {
                 d = d.with_related(checker.file, setter.span, "set only here");
             }
             checker.error(d);
@@ -231,6 +229,348 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
     }
 }
 
+/// The dominator tree of the nodes reachable from the start (Cooper, Harvey and
+/// Kennedy's iterative algorithm over reverse post-order), with pre-order intervals so
+/// that "`a` dominates `b`" is two comparisons.
+struct DominatorTree {
+    /// Immediate dominator by node index; `None` for the start and unreachable nodes.
+    idom: Vec<Option<usize>>,
+    reachable: Vec<bool>,
+    /// Pre-order number, and the last pre-order number in the node's subtree.
+    pre: Vec<usize>,
+    last: Vec<usize>,
+    /// Children in the tree, for the walk that proves reads.
+    children: Vec<Vec<usize>>,
+}
+
+impl DominatorTree {
+    fn new(ir: &Workflow) -> DominatorTree {
+        let graph = &ir.graph;
+        let n = graph.node_count();
+        let start = ir.start.index();
+        // Post-order of a depth-first search from the start, without recursion.
+        let mut order = vec![usize::MAX; n];
+        let mut post: Vec<usize> = Vec::with_capacity(n);
+        let mut seen = vec![false; n];
+        let mut stack: Vec<(NodeIndex, petgraph::graph::Neighbors<'_, baton_ir::Edge>)> =
+            vec![(ir.start, graph.neighbors(ir.start))];
+        seen[start] = true;
+        while let Some((node, successors)) = stack.last_mut() {
+            let node = *node;
+            match successors.next() {
+                Some(next) if !seen[next.index()] => {
+                    seen[next.index()] = true;
+                    stack.push((next, graph.neighbors(next)));
+                }
+                Some(_) => {}
+                None => {
+                    order[node.index()] = post.len();
+                    post.push(node.index());
+                    stack.pop();
+                }
+            }
+        }
+        // Predecessors by post-order number, reachable ones only.
+        let preds: Vec<Vec<usize>> = post
+            .iter()
+            .map(|&node| {
+                graph
+                    .neighbors_directed(NodeIndex::new(node), Direction::Incoming)
+                    .filter(|p| seen[p.index()])
+                    .map(|p| order[p.index()])
+                    .collect()
+            })
+            .collect();
+        let root = post.len() - 1;
+        let mut doms = vec![usize::MAX; post.len()];
+        doms[root] = root;
+        let intersect = |doms: &[usize], mut a: usize, mut b: usize| {
+            while a != b {
+                while a < b {
+                    a = doms[a];
+                }
+                while b < a {
+                    b = doms[b];
+                }
+            }
+            a
+        };
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for b in (0..root).rev() {
+                let mut new_idom = usize::MAX;
+                for &p in &preds[b] {
+                    if doms[p] == usize::MAX {
+                        continue;
+                    }
+                    new_idom = if new_idom == usize::MAX {
+                        p
+                    } else {
+                        intersect(&doms, p, new_idom)
+                    };
+                }
+                if new_idom != doms[b] {
+                    doms[b] = new_idom;
+                    changed = true;
+                }
+            }
+        }
+        let mut idom = vec![None; n];
+        let mut children = vec![Vec::new(); n];
+        for (b, &node) in post.iter().enumerate() {
+            if b != root {
+                let parent = post[doms[b]];
+                idom[node] = Some(parent);
+                children[parent].push(node);
+            }
+        }
+        // Pre-order intervals of the tree.
+        let mut pre = vec![0; n];
+        let mut last = vec![0; n];
+        let mut counter = 0;
+        let mut walk: Vec<(usize, usize)> = vec![(start, 0)];
+        pre[start] = 0;
+        while let Some((node, child)) = walk.last_mut() {
+            let node = *node;
+            if *child == 0 {
+                pre[node] = counter;
+                counter += 1;
+            }
+            if let Some(&next) = children[node].get(*child) {
+                *child += 1;
+                walk.push((next, 0));
+            } else {
+                last[node] = counter - 1;
+                walk.pop();
+            }
+        }
+        DominatorTree {
+            idom,
+            reachable: seen,
+            pre,
+            last,
+            children,
+        }
+    }
+
+    /// Whether `a` dominates `b` (or is `b`); both reachable.
+    fn dominates(&self, a: usize, b: usize) -> bool {
+        self.pre[a] <= self.pre[b] && self.pre[b] <= self.last[a]
+    }
+}
+
+/// Marks in `set` the reads that dominators prove set (see the module documentation).
+fn prove_with_dominators(
+    ir: &Workflow,
+    gen: &[Vec<usize>],
+    reads_of: &[Vec<(String, &'static str)>],
+    index_of: &HashMap<&str, usize>,
+    n_vars: usize,
+    set: &mut [Vec<bool>],
+) {
+    let n = ir.graph.node_count();
+    let tree = DominatorTree::new(ir);
+    // A node that is never reached has every variable set (nothing can unset it).
+    for (reads, reachable) in set.iter_mut().zip(&tree.reachable) {
+        if !reachable {
+            reads.iter_mut().for_each(|s| *s = true);
+        }
+    }
+    // Variables set on entry to a node because of what its predecessors set below the
+    // node's own dominators: on entry to a join, what one branch sets; on entry to any
+    // other node with several predecessors (where the arms of an `if` meet), what every
+    // arm sets. Nodes come in source order, so inner joins and merges come first.
+    let mut joined: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (index, node) in ir.nodes() {
+        let j = index.index();
+        // The start's entry is the inputs, whatever leads back to it.
+        if !tree.reachable[j] || index == ir.start {
+            continue;
+        }
+        let is_join = matches!(node.kind, NodeKind::Join { .. });
+        let preds: Vec<usize> = ir
+            .graph
+            .neighbors_directed(index, Direction::Incoming)
+            .map(|p| p.index())
+            .filter(|&p| tree.reachable[p])
+            .collect();
+        if is_join {
+            let mut vars = Vec::new();
+            for &pred in &preds {
+                set_below(&tree, gen, &joined, pred, j, usize::MAX, &mut vars);
+            }
+            vars.sort_unstable();
+            vars.dedup();
+            joined[j] = vars;
+        } else if (2..=MAX_MERGE_PREDECESSORS).contains(&preds.len()) {
+            // A bounded walk keeps this linear; a merge it gives up on is solved exactly.
+            let mut common: Option<Vec<usize>> = None;
+            for &pred in &preds {
+                let mut vars = Vec::new();
+                if !set_below(&tree, gen, &joined, pred, j, MAX_MERGE_WALK, &mut vars) {
+                    common = Some(Vec::new());
+                    break;
+                }
+                vars.sort_unstable();
+                vars.dedup();
+                common = Some(match common {
+                    None => vars,
+                    Some(common) => common
+                        .into_iter()
+                        .filter(|v| vars.binary_search(v).is_ok())
+                        .collect(),
+                });
+                if common.as_ref().is_some_and(Vec::is_empty) {
+                    break;
+                }
+            }
+            joined[j] = common.unwrap_or_default();
+        }
+    }
+    // Down the dominator tree, counting for each variable the nodes above (or, for a
+    // join, at) the current one that set it.
+    let mut active = vec![0u32; n_vars];
+    let mut walk: Vec<(usize, usize)> = vec![(ir.start.index(), 0)];
+    while let Some((node, child)) = walk.last_mut() {
+        let node = *node;
+        if *child == 0 {
+            for &v in &joined[node] {
+                active[v] += 1;
+            }
+            for (k, (var, _)) in reads_of[node].iter().enumerate() {
+                if let Some(&i) = index_of.get(var.as_str()) {
+                    if active[i] > 0 {
+                        set[node][k] = true;
+                    }
+                }
+            }
+            for &v in &gen[node] {
+                active[v] += 1;
+            }
+        }
+        if let Some(&next) = tree.children[node].get(*child) {
+            *child += 1;
+            walk.push((next, 0));
+        } else {
+            for &v in joined[node].iter().chain(&gen[node]) {
+                active[v] -= 1;
+            }
+            walk.pop();
+        }
+    }
+}
+
+/// Merges with more predecessors than this (a common `end`, say) are left to the exact
+/// analysis, as are those whose predecessors' dominators go up more than
+/// [`MAX_MERGE_WALK`] nodes before they reach the merge's own.
+const MAX_MERGE_PREDECESSORS: usize = 16;
+const MAX_MERGE_WALK: usize = 256;
+
+/// Adds to `vars` what is set on exit of `pred` by the nodes on its dominator chain below
+/// the dominators of `node` (their outputs, and what is set on entry to them as joins or
+/// merges). False when the chain is longer than `limit`.
+fn set_below(
+    tree: &DominatorTree,
+    gen: &[Vec<usize>],
+    joined: &[Vec<usize>],
+    pred: usize,
+    node: usize,
+    limit: usize,
+    vars: &mut Vec<usize>,
+) -> bool {
+    let mut at = pred;
+    let mut steps = 0;
+    while !tree.dominates(at, node) {
+        if steps == limit {
+            return false;
+        }
+        steps += 1;
+        vars.extend_from_slice(&gen[at]);
+        vars.extend_from_slice(&joined[at]);
+        let Some(up) = tree.idom[at] else { break };
+        at = up;
+    }
+    true
+}
+
+/// The exact solution for the variables in `vars` (at most 64; bit `b` is `vars[b]`):
+/// each node's out-set, by a worklist fixpoint from "everything set".
+fn solve_exactly(ir: &Workflow, gen: &[Vec<usize>], is_input: &[bool], vars: &[usize]) -> Vec<u64> {
+    let n_nodes = ir.graph.node_count();
+    let full = if vars.len() == 64 {
+        u64::MAX
+    } else {
+        (1u64 << vars.len()) - 1
+    };
+    let bit_of: HashMap<usize, u32> = vars
+        .iter()
+        .enumerate()
+        .map(|(b, &v)| (v, b as u32))
+        .collect();
+    let gen_bits: Vec<u64> = gen
+        .iter()
+        .map(|g| {
+            g.iter()
+                .filter_map(|v| bit_of.get(v))
+                .fold(0u64, |bits, b| bits | 1 << b)
+        })
+        .collect();
+    let mut out = vec![full; n_nodes];
+    let mut queue: VecDeque<NodeIndex> = ir.graph.node_indices().collect();
+    let mut queued = vec![true; n_nodes];
+    while let Some(index) = queue.pop_front() {
+        queued[index.index()] = false;
+        let new_out = entry_bits(ir, &out, index, is_input, vars) | gen_bits[index.index()];
+        if new_out != out[index.index()] {
+            out[index.index()] = new_out;
+            for succ in ir.graph.neighbors_directed(index, Direction::Outgoing) {
+                if !queued[succ.index()] {
+                    queued[succ.index()] = true;
+                    queue.push_back(succ);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The entry set of `index` for the variables `vars`, from the out-sets `out`.
+fn entry_bits(
+    ir: &Workflow,
+    out: &[u64],
+    index: NodeIndex,
+    is_input: &[bool],
+    vars: &[usize],
+) -> u64 {
+    let full = if vars.len() == 64 {
+        u64::MAX
+    } else {
+        (1u64 << vars.len()) - 1
+    };
+    if index == ir.start {
+        return vars
+            .iter()
+            .enumerate()
+            .filter(|(_, &v)| is_input[v])
+            .fold(0u64, |bits, (b, _)| bits | 1 << b);
+    }
+    let is_join = matches!(ir.graph[index].kind, NodeKind::Join { .. });
+    let mut preds = ir.graph.neighbors_directed(index, Direction::Incoming);
+    let Some(first) = preds.next() else {
+        return full;
+    };
+    let mut set = out[first.index()];
+    for p in preds {
+        if is_join {
+            set |= out[p.index()];
+        } else {
+            set &= out[p.index()];
+        }
+    }
+    set
+}
+
 /// How messages name a node: anonymous ones by their kind.
 fn describe(id: &str) -> String {
     match id.split_once('#') {
@@ -239,9 +579,10 @@ fn describe(id: &str) -> String {
     }
 }
 
-/// A path from the start to `target` along which variable `var` is never set, as node ids
-/// and edge labels, found by walking backwards through nodes whose exit lacks it.
-fn unset_path(ir: &Workflow, out: &[Bits], target: NodeIndex, var: usize) -> String {
+/// A path from the start to `target` along which a variable is never set, as node ids
+/// and edge labels, found by walking backwards through nodes whose exit lacks it
+/// (`set_on_exit` says whether a node's exit has it).
+fn unset_path(ir: &Workflow, target: NodeIndex, set_on_exit: impl Fn(NodeIndex) -> bool) -> String {
     let mut parent: HashMap<NodeIndex, (NodeIndex, Option<String>)> = HashMap::new();
     let mut queue = VecDeque::from([target]);
     let mut found = false;
@@ -252,7 +593,7 @@ fn unset_path(ir: &Workflow, out: &[Bits], target: NodeIndex, var: usize) -> Str
         }
         for edge in ir.graph.edges_directed(index, Direction::Incoming) {
             let pred = edge.source();
-            if out[pred.index()].has(var) || parent.contains_key(&pred) || pred == target {
+            if set_on_exit(pred) || parent.contains_key(&pred) || pred == target {
                 continue;
             }
             parent.insert(pred, (index, edge.weight().kind.label()));
@@ -276,4 +617,418 @@ fn unset_path(ir: &Workflow, out: &[Bits], target: NodeIndex, var: usize) -> Str
         }
     }
     path
+}
+
+/// The original analysis, one bit set of all variables per node: the oracle that the
+/// fast analysis above must agree with, diagnostic for diagnostic.
+#[cfg(test)]
+mod reference {
+    use super::{describe, reads, writes};
+    use crate::resolve::Checker;
+    use baton_diagnostics::Code;
+    use baton_ir::{NodeKind, Workflow};
+    use petgraph::graph::NodeIndex;
+    use petgraph::visit::EdgeRef;
+    use petgraph::Direction;
+    use std::collections::{HashMap, VecDeque};
+
+    #[derive(Clone, PartialEq, Eq)]
+    struct Bits(Vec<u64>);
+
+    impl Bits {
+        fn empty(n: usize) -> Bits {
+            Bits(vec![0; n.div_ceil(64)])
+        }
+        fn full(n: usize) -> Bits {
+            let mut bits = Bits(vec![u64::MAX; n.div_ceil(64)]);
+            if !n.is_multiple_of(64) {
+                if let Some(last) = bits.0.last_mut() {
+                    *last = (1u64 << (n % 64)) - 1;
+                }
+            }
+            bits
+        }
+        fn set(&mut self, i: usize) {
+            self.0[i / 64] |= 1 << (i % 64);
+        }
+        fn has(&self, i: usize) -> bool {
+            self.0[i / 64] & (1 << (i % 64)) != 0
+        }
+        fn and(&mut self, other: &Bits) {
+            for (a, b) in self.0.iter_mut().zip(&other.0) {
+                *a &= b;
+            }
+        }
+        fn or(&mut self, other: &Bits) {
+            for (a, b) in self.0.iter_mut().zip(&other.0) {
+                *a |= b;
+            }
+        }
+    }
+
+    pub(crate) fn check(
+        checker: &mut Checker,
+        ir: &Workflow,
+        allowed: &HashMap<String, Vec<String>>,
+    ) {
+        let names: Vec<&str> = ir
+            .inputs
+            .iter()
+            .chain(&ir.variables)
+            .map(|v| v.name.as_str())
+            .collect();
+        let index_of: HashMap<&str, usize> =
+            names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let n_vars = names.len();
+        let n_nodes = ir.graph.node_count();
+
+        // Out-sets start at "everything" (the top of the lattice) and only shrink.
+        let mut out: Vec<Bits> = vec![Bits::full(n_vars); n_nodes];
+        let mut gen: Vec<Bits> = vec![Bits::empty(n_vars); n_nodes];
+        for (index, _) in ir.nodes() {
+            for var in writes(ir, index) {
+                if let Some(&i) = index_of.get(var.as_str()) {
+                    gen[index.index()].set(i);
+                }
+            }
+        }
+        let mut start_set = Bits::empty(n_vars);
+        for input in &ir.inputs {
+            if let Some(&i) = index_of.get(input.name.as_str()) {
+                start_set.set(i);
+            }
+        }
+        let entry = |out: &Vec<Bits>, index: NodeIndex| -> Bits {
+            if index == ir.start {
+                return start_set.clone();
+            }
+            let is_join = matches!(ir.graph[index].kind, NodeKind::Join { .. });
+            let mut preds = ir.graph.neighbors_directed(index, Direction::Incoming);
+            let Some(first) = preds.next() else {
+                return Bits::full(n_vars);
+            };
+            let mut set = out[first.index()].clone();
+            for p in preds {
+                if is_join {
+                    set.or(&out[p.index()]);
+                } else {
+                    set.and(&out[p.index()]);
+                }
+            }
+            set
+        };
+        let mut queue: VecDeque<NodeIndex> = ir.graph.node_indices().collect();
+        let mut queued = vec![true; n_nodes];
+        while let Some(index) = queue.pop_front() {
+            queued[index.index()] = false;
+            let mut new_out = entry(&out, index);
+            new_out.or(&gen[index.index()]);
+            if new_out != out[index.index()] {
+                out[index.index()] = new_out;
+                for succ in ir.graph.neighbors_directed(index, Direction::Outgoing) {
+                    if !queued[succ.index()] {
+                        queued[succ.index()] = true;
+                        queue.push_back(succ);
+                    }
+                }
+            }
+        }
+
+        let mut read_anywhere = vec![false; n_vars];
+        for name in &ir.outputs {
+            if let Some(&i) = index_of.get(name.as_str()) {
+                read_anywhere[i] = true;
+            }
+        }
+        for (index, node) in ir.nodes() {
+            let set = entry(&out, index);
+            let mut reported = Vec::new();
+            for (var, how) in reads(ir, index) {
+                let Some(&i) = index_of.get(var.as_str()) else {
+                    continue;
+                };
+                read_anywhere[i] = true;
+                if set.has(i) || reported.contains(&i) {
+                    continue;
+                }
+                reported.push(i);
+                let path = unset_path(ir, &out, index, i);
+                let mut d = checker
+                    .diag(
+                        Code::NotSet,
+                        node.name_span,
+                        format!("{} {how} `{var}`, which may not be set yet", describe(&node.id)),
+                        format!("`{var}` is not set on every path to here").as_str(),
+                    )
+                    .with_help(format!(
+                        "`{var}` is not set when `{}` is reached via {}; set it on that path (an `output` of an earlier step), or make it an `input`",
+                        node.id, path
+                    ));
+                if let Some(setter) = ir.variables.iter().find(|v| v.name == var) {
+                    d = d.with_related(checker.file, setter.span, "set only here");
+                }
+                checker.error(d);
+            }
+        }
+
+        for var in &ir.variables {
+            let Some(&i) = index_of.get(var.name.as_str()) else {
+                continue;
+            };
+            if read_anywhere[i] {
+                continue;
+            }
+            let setter = var.set_by.clone().unwrap_or_default();
+            if allowed
+                .get(&setter)
+                .is_some_and(|l| l.iter().any(|l| l == "unused_output"))
+            {
+                continue;
+            }
+            let d = checker
+                .diag(
+                    Code::UnusedOutput,
+                    var.span,
+                    format!("output `{}` is never read", var.name),
+                    "set but never used",
+                )
+                .with_help(format!(
+                    "read it (`needs {0}`, an `if` or `match`), list it in the workflow's `output {0}`, remove it, or silence it with `@allow(unused_output)` before `{setter}`",
+                    var.name
+                ));
+            checker.error(d);
+        }
+    }
+
+    /// A path from the start to `target` along which variable `var` is never set, as node ids
+    /// and edge labels, found by walking backwards through nodes whose exit lacks it.
+    fn unset_path(ir: &Workflow, out: &[Bits], target: NodeIndex, var: usize) -> String {
+        let mut parent: HashMap<NodeIndex, (NodeIndex, Option<String>)> = HashMap::new();
+        let mut queue = VecDeque::from([target]);
+        let mut found = false;
+        while let Some(index) = queue.pop_front() {
+            if index == ir.start {
+                found = true;
+                break;
+            }
+            for edge in ir.graph.edges_directed(index, Direction::Incoming) {
+                let pred = edge.source();
+                if out[pred.index()].has(var) || parent.contains_key(&pred) || pred == target {
+                    continue;
+                }
+                parent.insert(pred, (index, edge.weight().kind.label()));
+                queue.push_back(pred);
+            }
+        }
+        if !found {
+            return format!("`{}`", ir.graph[target].id);
+        }
+        let mut path = String::from("the start");
+        let mut at = ir.start;
+        while let Some((next, label)) = parent.get(&at) {
+            let id = &ir.graph[*next].id;
+            match label {
+                Some(label) => path.push_str(&format!(" —{label}→ `{id}`")),
+                None => path.push_str(&format!(" → `{id}`")),
+            }
+            at = *next;
+            if at == target {
+                break;
+            }
+        }
+        path
+    }
+}
+
+/// The fast analysis against the original on random graphs: every node kind, joins with
+/// any predecessors, loops, unreachable parts, inputs, several setters per variable.
+#[cfg(test)]
+mod differential {
+    use crate::resolve::Checker;
+    use baton_diagnostics::{FileId, Span};
+    use baton_ir::{
+        Edge, EdgeKind, Expr, ExprKind, Node, NodeKind, Performer, Step, Type, Variable, WaitUntil,
+        Workflow,
+    };
+    use petgraph::graph::DiGraph;
+    use std::collections::HashMap;
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    fn var(name: &str) -> Expr {
+        Expr {
+            ty: Type::Bool,
+            kind: ExprKind::Var(name.to_string()),
+        }
+    }
+
+    fn random_workflow(rng: &mut Rng) -> Workflow {
+        let n_vars = 1 + rng.next(8);
+        let n_inputs = rng.next(3).min(n_vars);
+        // `ghost` is read but never declared.
+        let name = |i: usize| {
+            if i == n_vars {
+                "ghost".to_string()
+            } else {
+                format!("v{i}")
+            }
+        };
+        let mut graph = DiGraph::new();
+        let span = Span::new(0, 1);
+        let start = graph.add_node(Node {
+            id: "#start".into(),
+            kind: NodeKind::Start,
+            span,
+            name_span: span,
+        });
+        // Now and then a long one, whose dominator chains exceed the walks' limits.
+        let long = rng.next(100) == 0;
+        let n_nodes = if long {
+            300 + rng.next(700)
+        } else {
+            1 + rng.next(30)
+        };
+        let mut setter: HashMap<usize, String> = HashMap::new();
+        for k in 0..n_nodes {
+            let pick = |rng: &mut Rng| -> Vec<String> {
+                let count = rng.next(3);
+                (0..count).map(|_| name(rng.next(n_vars + 1))).collect()
+            };
+            let id = format!("n{k}");
+            let kind = match rng.next(6) {
+                0 | 1 => {
+                    let needs = pick(rng);
+                    let outputs: Vec<String> = (0..rng.next(3))
+                        .map(|_| n_inputs + rng.next(n_vars - n_inputs + 1))
+                        .filter(|&i| i < n_vars)
+                        .map(|i| {
+                            setter.entry(i).or_insert_with(|| id.clone());
+                            name(i)
+                        })
+                        .collect();
+                    NodeKind::Step(Step {
+                        title: None,
+                        description: None,
+                        performer: Performer::Role { role: "r".into() },
+                        takes: None,
+                        retry: None,
+                        timeout: None,
+                        needs,
+                        outputs,
+                        consult: Vec::new(),
+                        notify: Vec::new(),
+                    })
+                }
+                2 => NodeKind::Join { fork: "f".into() },
+                3 => NodeKind::Branch {
+                    subject: (rng.next(2) == 0).then(|| name(rng.next(n_vars + 1))),
+                },
+                4 => NodeKind::Wait {
+                    title: None,
+                    until: WaitUntil::Until(var(&name(rng.next(n_vars + 1)))),
+                },
+                _ => NodeKind::End {
+                    title: None,
+                    outcome: baton_ir::EndOutcome::Success,
+                },
+            };
+            graph.add_node(Node {
+                id,
+                kind,
+                span: Span::new(k, k + 1),
+                name_span: Span::new(k, k + 1),
+            });
+        }
+        let n = graph.node_count();
+        if long {
+            for k in 1..n {
+                let (from, to) = (
+                    petgraph::graph::NodeIndex::new(k - 1),
+                    petgraph::graph::NodeIndex::new(k),
+                );
+                graph.add_edge(
+                    from,
+                    to,
+                    Edge {
+                        kind: EdgeKind::Next,
+                        bound: None,
+                        back: false,
+                        span,
+                    },
+                );
+            }
+        }
+        let extra = if long { n / 8 } else { 3 * n };
+        for _ in 0..rng.next(extra + 1) {
+            let from = petgraph::graph::NodeIndex::new(rng.next(n));
+            let to = petgraph::graph::NodeIndex::new(rng.next(n));
+            let kind = match (&graph[from].kind, rng.next(3)) {
+                (NodeKind::Branch { .. }, 0) => EdgeKind::Guard {
+                    guard: var(&name(rng.next(n_vars + 1))),
+                },
+                (_, 1) => EdgeKind::Else,
+                _ => EdgeKind::Next,
+            };
+            graph.add_edge(
+                from,
+                to,
+                Edge {
+                    kind,
+                    bound: None,
+                    back: false,
+                    span,
+                },
+            );
+        }
+        let variable = |i: usize, set_by: Option<String>| Variable {
+            name: name(i),
+            ty: Type::Bool,
+            set_by,
+            default: None,
+            span: Span::new(100 + i, 101 + i),
+        };
+        Workflow {
+            name: "w".into(),
+            title: None,
+            description: None,
+            deadline: None,
+            roles: Vec::new(),
+            systems: Vec::new(),
+            inputs: (0..n_inputs).map(|i| variable(i, None)).collect(),
+            variables: (n_inputs..n_vars)
+                .map(|i| variable(i, Some(setter.get(&i).cloned().unwrap_or_default())))
+                .collect(),
+            outputs: (0..rng.next(2)).map(|_| name(rng.next(n_vars))).collect(),
+            imports: Vec::new(),
+            graph,
+            start,
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_original_analysis() {
+        let imports = HashMap::new();
+        let allowed = HashMap::new();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut reported = 0;
+        for round in 0..20_000 {
+            let ir = random_workflow(&mut rng);
+            let mut fast = Checker::new(FileId(0), &imports, false);
+            super::check(&mut fast, &ir, &allowed);
+            let mut original = Checker::new(FileId(0), &imports, false);
+            super::reference::check(&mut original, &ir, &allowed);
+            assert_eq!(fast.diagnostics, original.diagnostics, "round {round}");
+            reported += fast.diagnostics.len();
+        }
+        assert!(reported > 1_000, "the graphs should produce diagnostics");
+    }
 }

@@ -2,13 +2,13 @@
 //!
 //! Every check is linear in nodes + edges: reachability is one breadth-first search from
 //! the start (and one backwards from the ends), strongly connected components use
-//! Tarjan's algorithm, and the per-node rules look at each node's edges once.
+//! Tarjan's algorithm (iterative, `scc.rs`), and the per-node rules look at each node's edges once.
 
 use crate::resolve::Checker;
 use baton_diagnostics::{Code, Diagnostic};
 use baton_ir::{EdgeKind, NodeKind, Performer, Workflow};
 use baton_syntax::ast;
-use petgraph::visit::{Bfs, EdgeRef, Reversed, Walker};
+use petgraph::visit::{Bfs, EdgeRef, Walker};
 use petgraph::Direction;
 use std::collections::{HashMap, HashSet};
 
@@ -153,9 +153,12 @@ pub(crate) fn check_parallel(
 /// Reachability, termination, loop bounds, unused declarations and separation of duties.
 pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
     let graph = &ir.graph;
-    let reachable: HashSet<_> = Bfs::new(graph, ir.start).iter(graph).collect();
+    let mut reachable = vec![false; graph.node_count()];
+    for index in Bfs::new(graph, ir.start).iter(graph) {
+        reachable[index.index()] = true;
+    }
     for (index, node) in ir.nodes() {
-        if reachable.contains(&index) {
+        if reachable[index.index()] {
             continue;
         }
         // A join is unreachable exactly when its branches are; one report is enough.
@@ -185,15 +188,25 @@ pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowe
         checker.error(d);
     }
 
-    // Nodes from which some end is reachable: a search backwards from every end.
-    let reversed = Reversed(graph);
-    let mut terminates: HashSet<_> = HashSet::new();
-    for (index, node) in ir.nodes() {
-        if matches!(node.kind, NodeKind::End { .. }) && !terminates.contains(&index) {
-            terminates.extend(Bfs::new(reversed, index).iter(reversed));
+    // Nodes from which some end is reachable: one search backwards from all the ends.
+    let mut terminates = vec![false; graph.node_count()];
+    let mut queue: Vec<_> = ir
+        .nodes()
+        .filter(|(_, node)| matches!(node.kind, NodeKind::End { .. }))
+        .map(|(index, _)| index)
+        .collect();
+    for index in &queue {
+        terminates[index.index()] = true;
+    }
+    while let Some(index) = queue.pop() {
+        for pred in graph.neighbors_directed(index, Direction::Incoming) {
+            if !terminates[pred.index()] {
+                terminates[pred.index()] = true;
+                queue.push(pred);
+            }
         }
     }
-    let components = petgraph::algo::tarjan_scc(graph);
+    let components = crate::scc::tarjan(graph);
     let mut component_of = vec![0usize; graph.node_count()];
     for (c, component) in components.iter().enumerate() {
         for n in component {
@@ -207,7 +220,7 @@ pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowe
         let Some(&first) = nodes.first() else {
             continue;
         };
-        if terminates.contains(&first) || !reachable.contains(&first) {
+        if terminates[first.index()] || !reachable[first.index()] {
             continue;
         }
         let is_cycle = nodes.len() > 1 || graph.contains_edge(first, first);
@@ -270,19 +283,25 @@ fn check_deadline(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
     let Some(deadline) = checker.deadline else {
         return;
     };
-    let worst = baton_ir::timing::critical_paths(ir)
-        .into_iter()
-        .filter(|p| {
+    // The longest of the critical paths to the successful ends (the last one when several
+    // are as long); only that one path is built.
+    let longest = baton_ir::timing::longest_paths(ir);
+    let worst_end = ir
+        .nodes()
+        .filter(|(_, node)| {
             matches!(
-                ir.graph[p.end].kind,
+                node.kind,
                 NodeKind::End {
                     outcome: baton_ir::EndOutcome::Success,
                     ..
                 }
             )
         })
-        .max_by_key(|p| p.total);
-    let Some(worst) = worst else { return };
+        .filter_map(|(index, _)| longest.total(index).map(|total| (index, total)))
+        .max_by_key(|(_, total)| *total);
+    let Some(worst) = worst_end.and_then(|(end, _)| longest.path(ir, end)) else {
+        return;
+    };
     if worst.total <= deadline.seconds {
         return;
     }

@@ -9,6 +9,7 @@ mod dataflow;
 mod flow;
 mod lower;
 mod resolve;
+mod scc;
 mod types;
 
 use baton_diagnostics::{sort_diagnostics, Code, Diagnostic, FileId, SourceMap, Span};

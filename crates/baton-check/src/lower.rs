@@ -457,7 +457,7 @@ impl Lowering {
     /// target can reach the source again (same strongly connected component). Every cycle
     /// has such an edge, so leaving them out makes the graph acyclic.
     fn mark_back_edges(&mut self) {
-        let components = petgraph::algo::tarjan_scc(&self.graph);
+        let components = crate::scc::tarjan(&self.graph);
         let mut component_of = vec![0usize; self.graph.node_count()];
         for (c, component) in components.iter().enumerate() {
             for n in component {

@@ -2,6 +2,8 @@
 //! (or standard input), rendering diagnostics with miette, writing outputs atomically.
 //! [`run`] takes its streams as arguments so tests drive the real command in-process.
 
+mod fmt_cmd;
+mod lsp_cmd;
 mod machine;
 
 use baton_check::{Analysis, FileLoader};
@@ -63,19 +65,35 @@ enum Command {
         #[arg(value_name = "CODE")]
         code: String,
     },
-    /// Check a workflow and write one of its outputs.
+    /// Run the language server on standard input and output, for editors (see
+    /// `editors/vscode`).
+    Lsp,
+    /// Rewrite workflows in the canonical layout, keeping comments and meaning.
+    Fmt {
+        /// Files to rewrite in place (only when they change); `-` formats standard input
+        /// to standard output.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Change nothing: print a diff of each file that is not formatted, and exit 1 if
+        /// there is one (for CI).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Check workflows and write one of their outputs.
     Build {
-        /// The workflow file; `-` reads standard input.
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
+        /// The workflow file; `-` reads standard input. Several files, or a directory
+        /// (its `*.baton` files), write one output each into the `-o` directory.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// What to write.
         #[arg(long, value_enum)]
         emit: Emit,
-        /// Where to write it (default: standard output). Written atomically.
+        /// Where to write it (default: standard output). Written atomically. With several
+        /// workflows: a directory (created if needed) that gets `<file stem>.<ext>` each.
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
-        /// Layout direction of diagrams.
-        #[arg(long, value_enum, default_value_t = Direction::TB)]
+        /// Layout direction of diagrams (`TB` or `LR`, in either case).
+        #[arg(long, value_enum, ignore_case = true, default_value_t = Direction::TB)]
         direction: Direction,
         /// Treat warnings as errors.
         #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
@@ -106,14 +124,39 @@ enum Emit {
     Json,
     /// A Graphviz diagram with one swimlane per role.
     Dot,
+    /// A Mermaid flowchart, drawn like the Graphviz diagram (`.mmd`).
+    Mermaid,
+    /// A documentation page: diagram, steps, decisions, RACI matrix, data, critical path.
+    Markdown,
+    /// An SVG picture, drawn by Graphviz `dot` (install Graphviz; `BATON_DOT` names
+    /// another `dot` program).
+    Svg,
+    /// A PNG picture, drawn by Graphviz `dot` (as for `svg`).
+    Png,
+}
+
+impl Emit {
+    /// The file extension of the output, for `-o DIR`.
+    fn extension(self) -> &'static str {
+        match self {
+            Emit::Json => "json",
+            Emit::Dot => "dot",
+            Emit::Mermaid => "mmd",
+            Emit::Markdown => "md",
+            Emit::Svg => "svg",
+            Emit::Png => "png",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 #[allow(clippy::upper_case_acronyms)]
 enum Direction {
     /// Top to bottom.
+    #[value(name = "TB")]
     TB,
     /// Left to right.
+    #[value(name = "LR")]
     LR,
 }
 
@@ -175,13 +218,15 @@ where
             format,
         } => ui.check(&files, deny.is_some(), explain_time, format),
         Command::Explain { code } => ui.explain(&code),
+        Command::Lsp => lsp_cmd::run(ui.stdin, ui.stdout, ui.import_root),
+        Command::Fmt { files, check } => fmt_cmd::fmt(&mut ui, &files, check),
         Command::Build {
-            file,
+            files,
             emit,
             output,
             direction,
             deny,
-        } => ui.build(&file, emit, output.as_deref(), direction, deny.is_some()),
+        } => ui.build(&files, emit, output.as_deref(), direction, deny.is_some()),
     }
 }
 
@@ -405,7 +450,106 @@ impl Ui<'_> {
         }
     }
 
+    /// `baton build`: one input writes to `-o FILE` or standard output; several inputs
+    /// or a directory write one file per workflow into `-o DIR`.
     fn build(
+        &mut self,
+        inputs: &[PathBuf],
+        emit: Emit,
+        output: Option<&Path>,
+        direction: Direction,
+        deny_warnings: bool,
+    ) -> i32 {
+        if let [single] = inputs {
+            // `-o DIR/` (an existing directory, or a trailing slash) files even one
+            // workflow under its stable name, as for several.
+            let into_dir = output.is_some_and(names_a_directory) && single.as_os_str() != "-";
+            if !single.is_dir() && !into_dir {
+                return self.build_one(single, emit, output, direction, deny_warnings);
+            }
+        }
+        let Some(dir) = output else {
+            self.fail(
+                "several workflows make several outputs: give a directory to write them to \
+                 with `-o DIR`",
+            );
+            return EXIT_USAGE;
+        };
+        let Some(plan) = self.plan_outputs(inputs, dir, emit) else {
+            return EXIT_USAGE;
+        };
+        if let Err(error) = std::fs::create_dir_all(dir) {
+            self.fail(&format!(
+                "cannot create the directory `{}`: {error}",
+                dir.display()
+            ));
+            return EXIT_USAGE;
+        }
+        // Every workflow is built even when an earlier one fails; the worst outcome wins.
+        let mut worst = EXIT_OK;
+        for (file, target) in plan {
+            let code = self.build_one(&file, emit, Some(&target), direction, deny_warnings);
+            worst = worst.max(code);
+        }
+        worst
+    }
+
+    /// The workflow files behind `inputs` (a directory stands for its `*.baton` files,
+    /// sorted) with the output each is written to: `DIR/<file stem>.<ext>`. `None`, after
+    /// reporting why, when an input cannot be used or two would write the same file.
+    fn plan_outputs(
+        &mut self,
+        inputs: &[PathBuf],
+        dir: &Path,
+        emit: Emit,
+    ) -> Option<Vec<(PathBuf, PathBuf)>> {
+        let mut files = Vec::new();
+        for input in inputs {
+            if input.as_os_str() == "-" {
+                self.fail("standard input (`-`) can only be built on its own");
+                return None;
+            }
+            if !input.is_dir() {
+                files.push(input.clone());
+                continue;
+            }
+            match workflow_files(input) {
+                Ok(found) if found.is_empty() => {
+                    self.fail(&format!("no `.baton` files in `{}`", input.display()));
+                    return None;
+                }
+                Ok(found) => files.extend(found),
+                Err(error) => {
+                    self.fail(&format!("cannot read `{}`: {error}", input.display()));
+                    return None;
+                }
+            }
+        }
+        let mut plan: Vec<(PathBuf, PathBuf)> = Vec::new();
+        for file in files {
+            let Some(stem) = file.file_stem() else {
+                self.fail(&format!("`{}` is not a file name", file.display()));
+                return None;
+            };
+            let target = dir.join(Path::new(stem).with_extension(emit.extension()));
+            // Names are the file stems so that they stay stable from build to build; two
+            // inputs with one stem would silently overwrite each other.
+            if let Some((other, _)) = plan.iter().find(|(_, t)| *t == target) {
+                self.fail(&format!(
+                    "`{}` and `{}` would both be written to `{}`; build them separately",
+                    other.display(),
+                    file.display(),
+                    target.display()
+                ));
+                return None;
+            }
+            plan.push((file, target));
+        }
+        Some(plan)
+    }
+
+    /// Checks one workflow and writes its output to `output`, or standard output.
+    fn build_one(
         &mut self,
         path: &Path,
         emit: Emit,
@@ -429,27 +573,22 @@ impl Ui<'_> {
                 return EXIT_DIAGNOSTICS;
             }
         };
-        let text = match emit {
-            Emit::Json => baton_emit::json(workflow),
-            Emit::Dot => {
-                let options = baton_emit::DotOptions {
-                    direction: match direction {
-                        Direction::TB => baton_emit::Direction::TopBottom,
-                        Direction::LR => baton_emit::Direction::LeftRight,
-                    },
-                };
-                baton_emit::dot(workflow, &options)
+        let bytes = match render_output(workflow, emit, direction) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                self.fail(&message);
+                return EXIT_USAGE;
             }
         };
         match output {
             None => {
-                if let Err(error) = self.stdout.write_all(text.as_bytes()) {
+                if let Err(error) = self.stdout.write_all(&bytes) {
                     self.fail(&format!("cannot write the output: {error}"));
                     return EXIT_USAGE;
                 }
             }
             Some(out) => {
-                if let Err(error) = write_atomically(out, text.as_bytes()) {
+                if let Err(error) = write_atomically(out, &bytes) {
                     self.fail(&format!("cannot write `{}`: {error}", out.display()));
                     return EXIT_USAGE;
                 }
@@ -460,6 +599,97 @@ impl Ui<'_> {
     }
 }
 
+/// The bytes of one output (PNG is binary), or a message saying why it cannot be made.
+fn render_output(
+    workflow: &baton_ir::Workflow,
+    emit: Emit,
+    direction: Direction,
+) -> Result<Vec<u8>, String> {
+    let direction = match direction {
+        Direction::TB => baton_emit::Direction::TopBottom,
+        Direction::LR => baton_emit::Direction::LeftRight,
+    };
+    let dot = || baton_emit::dot(workflow, &baton_emit::DotOptions { direction });
+    Ok(match emit {
+        Emit::Json => baton_emit::json(workflow).into_bytes(),
+        Emit::Dot => dot().into_bytes(),
+        Emit::Mermaid => {
+            baton_emit::mermaid(workflow, &baton_emit::MermaidOptions { direction }).into_bytes()
+        }
+        Emit::Markdown => {
+            baton_emit::markdown(workflow, &baton_emit::MarkdownOptions { direction }).into_bytes()
+        }
+        Emit::Svg | Emit::Png => graphviz(&dot(), emit.extension())?,
+    })
+}
+
+/// Runs Graphviz `dot -T<format>` on DOT source (the program named by `BATON_DOT`, if
+/// set) and returns what it draws.
+fn graphviz(source: &str, format: &str) -> Result<Vec<u8>, String> {
+    use std::process::{Command, Stdio};
+    let program = std::env::var_os("BATON_DOT").unwrap_or_else(|| OsString::from("dot"));
+    let shown = Path::new(&program).display().to_string();
+    let spawned = Command::new(&program)
+        .arg(format!("-T{format}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!(
+                "`--emit {format}` draws with Graphviz, but its `{shown}` program was not \
+                 found\n  help: install Graphviz (`apt-get install graphviz`, \
+                 `brew install graphviz`), or write DOT with `--emit dot`"
+            ));
+        }
+        Err(error) => return Err(format!("cannot run Graphviz `{shown}`: {error}")),
+    };
+    let Some(mut stdin) = child.stdin.take() else {
+        return Err(format!("cannot write to Graphviz `{shown}`"));
+    };
+    // Feed the source from a thread: dot may write before it has read everything, and
+    // with both pipes full the two processes would wait on each other forever.
+    let input = source.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child
+        .wait_with_output()
+        .map_err(|error| format!("Graphviz `{shown}` did not finish: {error}"))?;
+    let written = writer.join();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!(
+            "Graphviz `{shown} -T{format}` failed ({}):\n{}",
+            output.status,
+            stderr.trim_end()
+        ));
+    }
+    match written {
+        Ok(Ok(())) => Ok(output.stdout),
+        _ => Err(format!("Graphviz `{shown}` stopped reading its input")),
+    }
+}
+
+/// Whether `-o PATH` means a directory: one that exists, or a path ending in a slash.
+fn names_a_directory(path: &Path) -> bool {
+    let text = path.as_os_str().to_string_lossy();
+    path.is_dir() || text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR)
+}
+
+/// The `*.baton` files directly in `dir`, sorted so that builds are reproducible.
+fn workflow_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "baton") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// Writes through a temporary file in the same directory, renamed into place, so an
 /// interrupted build never leaves a half-written output.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -467,10 +697,28 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
+    if !dir.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the directory `{}` does not exist", dir.display()),
+        ));
+    }
+    // tempfile's errors name the temporary file; the user only knows `path`.
+    let plain = |e: std::io::Error| std::io::Error::from(e.kind());
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(plain)?;
+    file.write_all(bytes).map_err(plain)?;
+    // A temporary file is private (0600); the output should not be. Keep the mode of the
+    // file being replaced, or use the usual 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(plain)?;
+    }
+    file.as_file().sync_all().map_err(plain)?;
+    file.persist(path).map_err(|e| plain(e.error))?;
     Ok(())
 }
 

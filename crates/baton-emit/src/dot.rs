@@ -46,8 +46,9 @@ pub struct DotOptions {
     pub direction: Direction,
 }
 
-/// Colours, in one place so the diagram stays consistent.
-mod palette {
+/// Colours, in one place so the diagrams stay consistent (the Mermaid backend uses
+/// them too).
+pub(crate) mod palette {
     pub const INK: &str = "#374151";
     pub const MUTED: &str = "#6b7280";
     pub const SOLID: &str = "#1f2937";
@@ -90,12 +91,12 @@ pub fn dot(workflow: &Workflow, options: &DotOptions) -> String {
 
 /// The lane (cluster) a node is drawn in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lane {
+pub(crate) enum Lane {
     Role(usize),
     System(usize),
 }
 
-fn lane(workflow: &Workflow, node: &Node) -> Option<Lane> {
+pub(crate) fn lane(workflow: &Workflow, node: &Node) -> Option<Lane> {
     if let Some(role) = node.role() {
         return workflow
             .roles
@@ -172,15 +173,23 @@ fn write_graph(out: &mut String, workflow: &Workflow, options: &DotOptions) -> f
             attrs,
         )
     });
+    // Each lane's nodes in IR order, gathered in one pass (not one pass per lane).
+    let mut role_members: Vec<Vec<&Node>> = vec![Vec::new(); workflow.roles.len()];
+    let mut system_members: Vec<Vec<&Node>> = vec![Vec::new(); workflow.systems.len()];
+    for ((_, node), lane) in workflow.nodes().zip(&lanes) {
+        match lane {
+            Some(Lane::Role(i)) => role_members[*i].push(node),
+            Some(Lane::System(i)) => system_members[*i].push(node),
+            None => {}
+        }
+    }
     for (lane, id, attrs) in role_lanes.chain(system_lanes) {
-        let members: Vec<&Node> = workflow
-            .nodes()
-            .zip(&lanes)
-            .filter(|(_, l)| **l == Some(lane))
-            .map(|((_, node), _)| node)
-            .collect();
+        let members = match lane {
+            Lane::Role(i) => &role_members[i],
+            Lane::System(i) => &system_members[i],
+        };
         if !members.is_empty() {
-            write_lane(out, &id, attrs, &members, workflow, options)?;
+            write_lane(out, &id, attrs, members, workflow, options)?;
         }
     }
 
@@ -191,9 +200,10 @@ fn write_graph(out: &mut String, workflow: &Workflow, options: &DotOptions) -> f
         }
     }
     for (_, from, to, edge) in workflow.edges() {
+        let from_gateway = matches!(workflow.node(from).kind, NodeKind::Branch { .. });
         let from = quote(&workflow.node(from).id);
         let to = quote(&workflow.node(to).id);
-        let attrs = edge_attrs(edge);
+        let attrs = edge_attrs(edge, from_gateway);
         if attrs.is_empty() {
             writeln!(out, "  {from} -> {to};")?;
         } else {
@@ -400,7 +410,7 @@ fn bar(direction: Direction) -> Attrs {
         .set("label", "")
 }
 
-fn edge_attrs(edge: &Edge) -> Attrs {
+fn edge_attrs(edge: &Edge, from_gateway: bool) -> Attrs {
     let base = edge.kind.label();
     let note = match (edge.bound, edge.back) {
         (Some(bound), _) => Some(format!("(≤ {bound}×)")),
@@ -417,9 +427,17 @@ fn edge_attrs(edge: &Edge) -> Attrs {
             EdgeKind::Else => tag("I", &html(&text)),
             _ => html(&text),
         };
-        // A back edge takes no part in ranking, so dot would park a plain `label`
-        // far from the curve; an `xlabel` is placed against the drawn edge instead.
-        let key = if edge.back { "xlabel" } else { "label" };
+        // A plain `label` becomes a node of the layout, so dot routes the edge around
+        // it and keeps it next to the curve (checked by eye on every example; back edges
+        // included: an `xlabel` on a long loop landed far from it, on other lanes).
+        // The guards of a data branch are the exception: its edges leave one small
+        // diamond side by side, and dot overlapped their label nodes ("lead_score >= 80"
+        // over "else"); `xlabel`s are placed after layout, clear of nodes and labels.
+        let key = if from_gateway && !edge.back {
+            "xlabel"
+        } else {
+            "label"
+        };
         attrs = attrs.html(key, label);
     }
     if edge.back {
@@ -464,7 +482,7 @@ fn write_detail(label: &mut String, escaped: &str, size: u32) {
 
 /// Breaks text into lines of at most `width` characters at spaces (longer words
 /// stay whole); existing line breaks are kept.
-fn wrap(text: &str, width: usize) -> String {
+pub(crate) fn wrap(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.lines().enumerate() {
         if i > 0 {
@@ -547,7 +565,7 @@ fn is_unprintable(c: char) -> bool {
 
 /// Normalises line ends (`\r\n`, `\r` → `\n`), tabs to spaces and unprintable
 /// characters to U+FFFD, so each escaper only handles `\n` as a control character.
-fn clean(text: &str) -> impl Iterator<Item = char> + '_ {
+pub(crate) fn clean(text: &str) -> impl Iterator<Item = char> + '_ {
     let mut chars = text.chars().peekable();
     std::iter::from_fn(move || {
         let c = chars.next()?;
@@ -595,6 +613,8 @@ pub(crate) fn quote(text: &str) -> String {
 /// string, so with those escaped nothing else (quotes, `]`, `;`, `{}`) is special.
 /// Graphviz still expands `\N`, `\G`, `\E`, `\T`, `\H` in HTML text, after entity
 /// decoding (so `&#92;` would not help); it turns `\\` into `\`, so `\` is doubled.
+/// Invisible characters (bidirectional controls, zero-width characters) are written as
+/// numeric references, so that the DOT file shows them.
 pub(crate) fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in clean(text) {
@@ -606,6 +626,11 @@ pub(crate) fn html(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\n' => out.push_str("<BR/>"),
+            // Bidirectional overrides, zero-width characters and the like as numeric
+            // references: drawn the same, but visible in the DOT file.
+            c if crate::mermaid::is_invisible(c) => {
+                let _ = write!(out, "&#{};", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -688,6 +713,9 @@ mod tests {
             html("a\u{0}b\u{1b}c\u{FFFE}d"),
             "a\u{FFFD}b\u{FFFD}c\u{FFFD}d"
         );
-        assert_eq!(html("\u{200F}rtl ⚙"), "\u{200F}rtl ⚙");
+        assert_eq!(
+            html("\u{200F}rtl ⚙ \u{202E}x\u{200B}"),
+            "&#8207;rtl ⚙ &#8238;x&#8203;"
+        );
     }
 }

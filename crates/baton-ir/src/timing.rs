@@ -36,17 +36,48 @@ pub fn node_duration(workflow: &Workflow, index: NodeIndex) -> u64 {
     }
 }
 
-/// The critical path to every reachable end, in source order of the ends.
-pub fn critical_paths(workflow: &Workflow) -> Vec<CriticalPath> {
+/// The longest path from the start to every node (back edges left out), from which the
+/// critical path to any one end is read off without building the others.
+#[derive(Clone, Debug)]
+pub struct LongestPaths {
+    /// Longest expected duration from the start to each node's entry, by node index;
+    /// `None` when the node cannot be reached.
+    best: Vec<Option<u64>>,
+    /// The predecessor on that path.
+    via: Vec<Option<NodeIndex>>,
+}
+
+impl LongestPaths {
+    /// Total expected duration of the critical path to `end`, if it can be reached.
+    pub fn total(&self, end: NodeIndex) -> Option<u64> {
+        self.best.get(end.index()).copied().flatten()
+    }
+
+    /// The critical path to `end`, if it can be reached.
+    pub fn path(&self, workflow: &Workflow, end: NodeIndex) -> Option<CriticalPath> {
+        let total = self.total(end)?;
+        let mut path = vec![(end, node_duration(workflow, end))];
+        let mut at = end;
+        while let Some(prev) = self.via[at.index()] {
+            path.push((prev, node_duration(workflow, prev)));
+            at = prev;
+        }
+        path.reverse();
+        Some(CriticalPath { end, total, path })
+    }
+}
+
+/// The longest paths from the start, in one pass in topological order.
+pub fn longest_paths(workflow: &Workflow) -> LongestPaths {
     let graph = &workflow.graph;
-    let forward = EdgeFiltered::from_fn(graph, |e| !e.weight().back);
-    let Ok(order) = petgraph::algo::toposort(&forward, None) else {
-        // Cannot happen for a checked IR: every cycle has a back edge.
-        return Vec::new();
-    };
     let n = graph.node_count();
     let mut best: Vec<Option<u64>> = vec![None; n];
     let mut via: Vec<Option<NodeIndex>> = vec![None; n];
+    let forward = EdgeFiltered::from_fn(graph, |e| !e.weight().back);
+    let Ok(order) = petgraph::algo::toposort(&forward, None) else {
+        // Cannot happen for a checked IR: every cycle has a back edge.
+        return LongestPaths { best, via };
+    };
     best[workflow.start.index()] = Some(0);
     for index in order {
         let Some(here) = best[index.index()] else {
@@ -64,26 +95,16 @@ pub fn critical_paths(workflow: &Workflow) -> Vec<CriticalPath> {
             }
         }
     }
-    let mut paths = Vec::new();
-    for (index, node) in workflow.nodes() {
-        if !matches!(node.kind, NodeKind::End { .. }) {
-            continue;
-        }
-        let Some(total) = best[index.index()] else {
-            continue;
-        };
-        let mut path = vec![(index, node_duration(workflow, index))];
-        let mut at = index;
-        while let Some(prev) = via[at.index()] {
-            path.push((prev, node_duration(workflow, prev)));
-            at = prev;
-        }
-        path.reverse();
-        paths.push(CriticalPath {
-            end: index,
-            total,
-            path,
-        });
-    }
-    paths
+    LongestPaths { best, via }
+}
+
+/// The critical path to every reachable end, in source order of the ends. (Each path is
+/// as long as the workflow is deep: to look at one end, use [`longest_paths`].)
+pub fn critical_paths(workflow: &Workflow) -> Vec<CriticalPath> {
+    let longest = longest_paths(workflow);
+    workflow
+        .nodes()
+        .filter(|(_, node)| matches!(node.kind, NodeKind::End { .. }))
+        .filter_map(|(index, _)| longest.path(workflow, index))
+        .collect()
 }

@@ -66,7 +66,7 @@ pub struct Attr {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum ItemKind {
     Deadline(Duration),
     Description(Text),
@@ -151,7 +151,7 @@ pub struct Clause {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "clause", rename_all = "snake_case")]
+#[serde(tag = "clause", content = "value", rename_all = "snake_case")]
 pub enum ClauseKind {
     /// The responsible role.
     By(Name),
@@ -286,7 +286,7 @@ pub struct Wait {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "wait", rename_all = "snake_case")]
+#[serde(tag = "wait", content = "value", rename_all = "snake_case")]
 pub enum WaitKind {
     Until(Expr),
     For(Duration),
@@ -307,7 +307,7 @@ pub struct Expr {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "expr", rename_all = "snake_case")]
+#[serde(tag = "expr", content = "value", rename_all = "snake_case")]
 pub enum ExprKind {
     Bool(bool),
     Int(i64),

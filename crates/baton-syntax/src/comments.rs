@@ -66,7 +66,8 @@ mod tests {
 
     #[test]
     fn finds_line_comments_outside_strings() {
-        let source = "# head\nworkflow w \"a # b\" { # open\n  role r \"\\\" # x\" # tail\r\n}\n#end";
+        let source =
+            "# head\nworkflow w \"a # b\" { # open\n  role r \"\\\" # x\" # tail\r\n}\n#end";
         assert_eq!(
             texts(source),
             ["# head", "# open", "# tail\r", "#end"].map(String::from)

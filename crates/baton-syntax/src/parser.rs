@@ -7,8 +7,10 @@ use crate::ast;
 use crate::build::Builder;
 use crate::errors::syntax_error;
 use baton_diagnostics::{Code, Diagnostic, FileId, Span, MAX_FILE_BYTES};
+use pest::iterators::Pairs;
 use pest::Parser as _;
 use pest_derive::Parser;
+use std::sync::{Mutex, PoisonError};
 
 #[derive(Parser)]
 #[grammar = "../../../grammar/baton.pest"]
@@ -72,8 +74,6 @@ pub fn parse(source: &str, file: FileId) -> Parsed {
         };
     }
 
-    // Expected literal tokens (`{`, `->`, ...) are only tracked with error detail on.
-    pest::set_error_detail(true);
     let mut driver = Driver {
         source,
         file,
@@ -90,6 +90,26 @@ pub fn parse(source: &str, file: FileId) -> Parsed {
     }
 }
 
+/// Serialises the parses that turn pest's error detail on; see [`parse_rule`].
+static ERROR_DETAIL: Mutex<()> = Mutex::new(());
+
+/// Parses `input` as `rule`. pest records the literal tokens it expected (`{`, `->`, ...),
+/// which the messages name, only while its process-wide error detail is on, and that
+/// bookkeeping about halves its speed. So the input is parsed with it off, and parsed
+/// again with it on only when it fails, to build the message. Only these re-parses switch
+/// the flag, one at a time and back off at once: a fast parse on another thread that
+/// starts meanwhile is slower but gives the same result, since detail never changes what
+/// parses.
+fn parse_rule(rule: Rule, input: &str) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    BatonParser::parse(rule, input).or_else(|_| {
+        let _one_at_a_time = ERROR_DETAIL.lock().unwrap_or_else(PoisonError::into_inner);
+        pest::set_error_detail(true);
+        let detailed = BatonParser::parse(rule, input);
+        pest::set_error_detail(false);
+        detailed
+    })
+}
+
 struct Driver<'s> {
     source: &'s str,
     file: FileId,
@@ -99,7 +119,7 @@ struct Driver<'s> {
 
 impl<'s> Driver<'s> {
     fn parse_file(&mut self) -> ast::File {
-        let head = match BatonParser::parse(Rule::file_head, self.source) {
+        let head = match parse_rule(Rule::file_head, self.source) {
             Ok(mut pairs) => pairs.next(),
             Err(error) => {
                 self.diagnostics
@@ -138,7 +158,7 @@ impl<'s> Driver<'s> {
             if rest.starts_with('}') {
                 break pos + 1;
             }
-            match BatonParser::parse(Rule::item, rest) {
+            match parse_rule(Rule::item, rest) {
                 Ok(mut pairs) => match pairs.next() {
                     Some(pair) => {
                         let end = pos + pair.as_span().end();
