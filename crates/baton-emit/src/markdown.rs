@@ -99,6 +99,13 @@ fn write_page(out: &mut String, workflow: &Workflow, options: &MarkdownOptions) 
 }
 
 fn write_steps(out: &mut String, workflow: &Workflow) -> fmt::Result {
+    // Built once: looking each output up in the variable list would be quadratic.
+    let types: std::collections::HashMap<&str, &Type> = workflow
+        .variables
+        .iter()
+        .chain(&workflow.inputs)
+        .map(|v| (v.name.as_str(), &v.ty))
+        .collect();
     let steps: Vec<(&Node, &Step)> = workflow
         .nodes()
         .filter_map(|(_, node)| match &node.kind {
@@ -164,7 +171,7 @@ fn write_steps(out: &mut String, workflow: &Workflow) -> fmt::Result {
         let outputs: Vec<String> = step
             .outputs
             .iter()
-            .map(|name| match variable_type(workflow, name) {
+            .map(|name| match types.get(name.as_str()).copied() {
                 Some(ty) => format!("{}: {}", code(name), type_text(ty)),
                 None => code(name),
             })
@@ -465,15 +472,17 @@ fn write_data(out: &mut String, workflow: &Workflow) -> fmt::Result {
             writeln!(out, "| Value | Type | Set by |")?;
             writeln!(out, "| --- | --- | --- |")?;
         }
+        let by_id: std::collections::HashMap<&str, _> = workflow
+            .nodes()
+            .map(|(index, node)| (node.id.as_str(), index))
+            .collect();
         for variable in &workflow.variables {
-            let set_by =
-                variable
-                    .set_by
-                    .as_deref()
-                    .map_or(String::new(), |id| match workflow.find(id) {
-                        Some(index) => node_ref(workflow.node(index)),
-                        None => code(id),
-                    });
+            let set_by = variable.set_by.as_deref().map_or(String::new(), |id| {
+                match by_id.get(id).copied() {
+                    Some(index) => node_ref(workflow.node(index)),
+                    None => code(id),
+                }
+            });
             let name = code(&variable.name);
             let ty = type_text(&variable.ty);
             if handed_back {
@@ -543,7 +552,9 @@ fn write_critical_path(out: &mut String, workflow: &Workflow) -> fmt::Result {
             None => writeln!(out, "| {} | {outcome} | {total} |", node_ref(end))?,
         }
     }
-    for path in &paths {
+    // The chain is spelled out for the longest path only: listing every end's chain
+    // would make the page grow with ends × path length.
+    if let Some(path) = paths.iter().max_by_key(|p| p.total) {
         writeln!(out)?;
         let end = workflow.node(path.end);
         let steps: Vec<String> = path
@@ -698,15 +709,6 @@ fn role_list(workflow: &Workflow, roles: &[String]) -> String {
         .map(|role| text(role_label(workflow, role)))
         .collect();
     labels.join(", ")
-}
-
-fn variable_type<'a>(workflow: &'a Workflow, name: &str) -> Option<&'a Type> {
-    workflow
-        .variables
-        .iter()
-        .chain(&workflow.inputs)
-        .find(|v| v.name == name)
-        .map(|v| &v.ty)
 }
 
 fn type_text(ty: &Type) -> String {
