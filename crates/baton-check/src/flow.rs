@@ -305,10 +305,19 @@ fn check_deadline(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
     if worst.total <= deadline.seconds {
         return;
     }
-    let steps: Vec<String> = worst
+    // A path can have thousands of steps: name the longest few, not all of them.
+    const SHOWN: usize = 8;
+    let timed: Vec<&(petgraph::graph::NodeIndex, u64)> = worst
         .path
         .iter()
         .filter(|(_, seconds)| *seconds > 0)
+        .collect();
+    let mut longest_steps = timed.clone();
+    longest_steps.sort_by_key(|(n, seconds)| (std::cmp::Reverse(*seconds), *n));
+    longest_steps.truncate(SHOWN);
+    let mut steps: Vec<String> = timed
+        .iter()
+        .take(SHOWN)
         .map(|(n, seconds)| {
             format!(
                 "`{}` {}",
@@ -317,6 +326,9 @@ fn check_deadline(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
             )
         })
         .collect();
+    if timed.len() > SHOWN {
+        steps.push(format!("… ({} more steps)", timed.len() - SHOWN));
+    }
     let mut d = checker
         .diag(
             Code::DeadlineExceeded,
@@ -333,14 +345,12 @@ fn check_deadline(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
             "the path: {}; shorten those steps, run some in `parallel`, or extend the deadline",
             steps.join(" → ")
         ));
-    for (n, seconds) in &worst.path {
-        if *seconds > 0 {
-            d = d.with_related(
-                checker.file,
-                ir.graph[*n].name_span,
-                baton_ir::format_duration(*seconds),
-            );
-        }
+    for (n, seconds) in longest_steps {
+        d = d.with_related(
+            checker.file,
+            ir.graph[*n].name_span,
+            baton_ir::format_duration(*seconds),
+        );
     }
     warn_at(
         checker,

@@ -243,9 +243,15 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         6..=8 => 2,
         _ => 3,
     };
+    // Typos are short; comparing long names would cost length² for nothing.
+    let length = name.chars().count();
+    if length > 64 {
+        return None;
+    }
     candidates
         .into_iter()
         .filter(|c| *c != name)
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (edit_distance(name, c), c))
         .filter(|(d, _)| *d <= limit)
         .min()

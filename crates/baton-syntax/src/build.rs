@@ -634,7 +634,13 @@ impl<'s> Builder<'s> {
             Rule::boolean => ExprKind::Bool(raw == "true"),
             Rule::number => {
                 if raw.contains('.') {
-                    ExprKind::Number(raw.parse().unwrap_or(0.0))
+                    match raw.parse::<f64>() {
+                        Ok(n) if n.is_finite() => ExprKind::Number(n),
+                        _ => {
+                            self.out_of_range(span, "this number");
+                            ExprKind::Number(0.0)
+                        }
+                    }
                 } else {
                     match raw.parse::<i64>() {
                         Ok(n) => ExprKind::Int(n),
@@ -645,7 +651,13 @@ impl<'s> Builder<'s> {
                     }
                 }
             }
-            Rule::percent => ExprKind::Percent(raw.trim_end_matches('%').parse().unwrap_or(0.0)),
+            Rule::percent => match raw.trim_end_matches('%').parse::<f64>() {
+                Ok(p) if p.is_finite() => ExprKind::Percent(p),
+                _ => {
+                    self.out_of_range(span, "this number");
+                    ExprKind::Percent(0.0)
+                }
+            },
             Rule::duration => ExprKind::Duration(self.duration(pair).seconds),
             Rule::date => {
                 if !valid_date(raw) {
