@@ -13,6 +13,8 @@
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; without one,
 # the stable toolchain is used with RUSTC_BOOTSTRAP=1 (cargo-fuzz needs -Zsanitizer).
 # FUZZ_JOBS=N runs N fuzzing processes per target (libFuzzer's -fork=N).
+# FUZZ_RUNS=N stops each target after N executions instead (libFuzzer's -runs=N; the
+# time budget still applies as an upper bound).
 # FUZZ_SANITIZER=address turns AddressSanitizer on; the default is none: Baton has no
 # unsafe code, and without the sanitizer libFuzzer runs about four times as many inputs.
 set -euo pipefail
@@ -44,6 +46,9 @@ sanitizer=${FUZZ_SANITIZER:-none}
 "${fuzz[@]}" build -s "$sanitizer"
 
 extra=()
+if [ -n "${FUZZ_RUNS:-}" ]; then
+  extra+=("-runs=$FUZZ_RUNS")
+fi
 if [ -n "${FUZZ_JOBS:-}" ]; then
   extra+=("-fork=$FUZZ_JOBS")
 fi
