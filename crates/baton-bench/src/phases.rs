@@ -98,7 +98,7 @@ impl Workload {
     pub fn check(&self) -> baton_check::Analysis {
         baton_check::check(
             &self.path.display().to_string(),
-            &self.text,
+            self.text.as_str(),
             Some(&self.path),
             &self.files,
         )

@@ -29,7 +29,8 @@ use baton_ir::{EdgeKind, Expr, ExprKind, NodeKind, Performer, WaitUntil, Workflo
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::VecDeque;
 
 /// The variables a node reads, with a word saying how (for messages).
 fn reads(ir: &Workflow, index: NodeIndex) -> Vec<(String, &'static str)> {
@@ -127,7 +128,7 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
 
     // The rest, exactly, 64 variables at a time; with the path that leaves each unset
     // variable unset.
-    let mut unproven: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    let mut unproven: HashMap<usize, Vec<(usize, usize)>> = HashMap::default();
     for (node, reads) in reads_of.iter().enumerate() {
         for (k, (var, _)) in reads.iter().enumerate() {
             if !set[node][k] {
@@ -139,7 +140,7 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
     }
     let mut vars: Vec<usize> = unproven.keys().copied().collect();
     vars.sort_unstable();
-    let mut paths: HashMap<(usize, usize), String> = HashMap::new();
+    let mut paths: HashMap<(usize, usize), String> = HashMap::default();
     for chunk in vars.chunks(64) {
         let out = solve_exactly(ir, &gen, &is_input, chunk);
         for (bit, var) in chunk.iter().enumerate() {
@@ -187,7 +188,7 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
                 ));
             // The first variable of that name, as a linear search would find it.
             let setters = setters.get_or_insert_with(|| {
-                let mut map = HashMap::new();
+                let mut map = HashMap::default();
                 for v in &ir.variables {
                     map.entry(v.name.as_str()).or_insert(v);
                 }
@@ -583,7 +584,7 @@ fn describe(id: &str) -> String {
 /// and edge labels, found by walking backwards through nodes whose exit lacks it
 /// (`set_on_exit` says whether a node's exit has it).
 fn unset_path(ir: &Workflow, target: NodeIndex, set_on_exit: impl Fn(NodeIndex) -> bool) -> String {
-    let mut parent: HashMap<NodeIndex, (NodeIndex, Option<String>)> = HashMap::new();
+    let mut parent: HashMap<NodeIndex, (NodeIndex, Option<String>)> = HashMap::default();
     let mut queue = VecDeque::from([target]);
     let mut found = false;
     while let Some(index) = queue.pop_front() {
@@ -630,7 +631,8 @@ mod reference {
     use petgraph::graph::NodeIndex;
     use petgraph::visit::EdgeRef;
     use petgraph::Direction;
-    use std::collections::{HashMap, VecDeque};
+    use rustc_hash::FxHashMap as HashMap;
+    use std::collections::VecDeque;
 
     #[derive(Clone, PartialEq, Eq)]
     struct Bits(Vec<u64>);
@@ -803,7 +805,7 @@ mod reference {
     /// A path from the start to `target` along which variable `var` is never set, as node ids
     /// and edge labels, found by walking backwards through nodes whose exit lacks it.
     fn unset_path(ir: &Workflow, out: &[Bits], target: NodeIndex, var: usize) -> String {
-        let mut parent: HashMap<NodeIndex, (NodeIndex, Option<String>)> = HashMap::new();
+        let mut parent: HashMap<NodeIndex, (NodeIndex, Option<String>)> = HashMap::default();
         let mut queue = VecDeque::from([target]);
         let mut found = false;
         while let Some(index) = queue.pop_front() {
@@ -851,7 +853,7 @@ mod differential {
         Workflow,
     };
     use petgraph::graph::DiGraph;
-    use std::collections::HashMap;
+    use rustc_hash::FxHashMap as HashMap;
 
     struct Rng(u64);
 
@@ -897,7 +899,7 @@ mod differential {
         } else {
             1 + rng.next(30)
         };
-        let mut setter: HashMap<usize, String> = HashMap::new();
+        let mut setter: HashMap<usize, String> = HashMap::default();
         for k in 0..n_nodes {
             let pick = |rng: &mut Rng| -> Vec<String> {
                 let count = rng.next(3);
@@ -1016,8 +1018,8 @@ mod differential {
 
     #[test]
     fn agrees_with_the_original_analysis() {
-        let imports = HashMap::new();
-        let allowed = HashMap::new();
+        let imports = HashMap::default();
+        let allowed = HashMap::default();
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let mut reported = 0;
         for round in 0..20_000 {

@@ -10,7 +10,7 @@ use baton_ir::{EdgeKind, NodeKind, Performer, Workflow};
 use baton_syntax::ast;
 use petgraph::visit::{Bfs, EdgeRef, Walker};
 use petgraph::Direction;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 type Allowed = HashMap<String, Vec<String>>;
 
@@ -65,8 +65,8 @@ pub(crate) fn check_outcomes(checker: &mut Checker, decision: &ast::Decision, al
             .with_help("add outcomes like `approved -> next_step` and `rejected -> cancelled`, or make it a step");
         checker.error(d);
     }
-    let mut names: HashMap<&str, &ast::Outcome> = HashMap::new();
-    let mut targets: HashMap<&str, &ast::Outcome> = HashMap::new();
+    let mut names: HashMap<&str, &ast::Outcome> = HashMap::default();
+    let mut targets: HashMap<&str, &ast::Outcome> = HashMap::default();
     for outcome in &decision.outcomes {
         if let Some(first) = names.get(outcome.name.text.as_str()) {
             let d = checker
@@ -213,7 +213,7 @@ pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowe
             component_of[n.index()] = c;
         }
     }
-    let mut reported: HashSet<_> = HashSet::new();
+    let mut reported: HashSet<_> = HashSet::default();
     for (c, component) in components.iter().enumerate() {
         let mut nodes = component.clone();
         nodes.sort();
@@ -363,7 +363,7 @@ fn check_deadline(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
 }
 
 fn check_actors(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
-    let mut used: HashSet<&str> = HashSet::new();
+    let mut used: HashSet<&str> = HashSet::default();
     for (_, node) in ir.nodes() {
         match &node.kind {
             NodeKind::Step(step) => {
@@ -438,7 +438,7 @@ fn check_self_review(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
         let before = graph
             .edges_directed(index, Direction::Incoming)
             .map(|e| e.source());
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for step_index in reworked.chain(before) {
             if !seen.insert(step_index) {
                 continue;

@@ -15,8 +15,9 @@ mod types;
 use baton_diagnostics::{sort_diagnostics, Code, Diagnostic, FileId, SourceMap, Span};
 use baton_ir::Type;
 use baton_syntax::ast;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// Reads the files named by `use`. A loader refuses a file outside the project with an
 /// error of kind `PermissionDenied`, which is reported as B0705.
@@ -67,13 +68,21 @@ pub(crate) struct Signature {
 /// Checks the file `name` with contents `text`. `path` is where it lives (imports are
 /// relative to its directory); `None` for standard input or an unsaved buffer, whose
 /// imports are relative to the current directory.
-pub fn check(name: &str, text: &str, path: Option<&Path>, loader: &dyn FileLoader) -> Analysis {
+///
+/// `text` is taken as an `Arc<str>` (a `String` or `&str` converts) and kept in the
+/// analysis' [`SourceMap`] without further copies: at 100,000 steps the source is 20 MB.
+pub fn check(
+    name: &str,
+    text: impl Into<Arc<str>>,
+    path: Option<&Path>,
+    loader: &dyn FileLoader,
+) -> Analysis {
     let mut session = Session {
         sources: SourceMap::new(),
         diagnostics: Vec::new(),
         loader,
         loading: Vec::new(),
-        loaded: HashMap::new(),
+        loaded: HashMap::default(),
     };
     let root = session.sources.add(name, text);
     let key = path.map(normalize);
@@ -108,7 +117,7 @@ impl Session<'_> {
         file: FileId,
         path: Option<&Path>,
     ) -> (ast::File, Option<baton_ir::Workflow>) {
-        let text = self.sources.text(file).to_string();
+        let text = self.sources.shared_text(file);
         let parsed = baton_syntax::parse(&text, file);
         let parse_failed = parsed.diagnostics.iter().any(Diagnostic::is_error);
         self.diagnostics.extend(parsed.diagnostics);
@@ -139,7 +148,7 @@ impl Session<'_> {
         path: Option<&Path>,
         ast: &ast::File,
     ) -> HashMap<String, Signature> {
-        let mut imports: HashMap<String, Signature> = HashMap::new();
+        let mut imports: HashMap<String, Signature> = HashMap::default();
         let dir = path
             .and_then(Path::parent)
             .map(Path::to_path_buf)

@@ -17,7 +17,7 @@ use baton_ir::{
 };
 use baton_syntax::ast::{self, ClauseKind, Item, ItemKind};
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Builds the IR; `None` (with diagnostics) if the flow cannot be wired.
 pub(crate) fn lower(
@@ -27,16 +27,16 @@ pub(crate) fn lower(
 ) -> Option<baton_ir::Workflow> {
     let mut lowering = Lowering {
         graph: DiGraph::new(),
-        by_name: HashMap::new(),
-        by_item: HashMap::new(),
-        joins: HashMap::new(),
-        counters: HashMap::new(),
+        by_name: HashMap::default(),
+        by_item: HashMap::default(),
+        joins: HashMap::default(),
+        counters: HashMap::default(),
         failed: false,
-        scopes: HashMap::new(),
+        scopes: HashMap::default(),
         scope: Vec::new(),
         parallels: 0,
         jumps: Vec::new(),
-        allowed: HashMap::new(),
+        allowed: HashMap::default(),
     };
     let start = lowering.graph.add_node(Node {
         id: "#start".to_string(),
@@ -478,8 +478,8 @@ impl Lowering {
     /// depends on timing.
     fn check_write_races(&mut self, checker: &mut Checker) {
         // (parallel, variable) → (branch, node) of the first write seen.
-        let mut first: HashMap<(usize, &str), (usize, NodeIndex)> = HashMap::new();
-        let mut reported = std::collections::HashSet::new();
+        let mut first: HashMap<(usize, &str), (usize, NodeIndex)> = HashMap::default();
+        let mut reported = rustc_hash::FxHashSet::default();
         for index in self.graph.node_indices() {
             let NodeKind::Step(step) = &self.graph[index].kind else {
                 continue;

@@ -6,7 +6,7 @@ use crate::Signature;
 use baton_diagnostics::{suggest, Code, Diagnostic, FileId, Span};
 use baton_ir::Type;
 use baton_syntax::ast::{self, ClauseKind, Item, ItemKind, Name};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Lint names that `@allow(...)` accepts.
 pub const LINTS: &[&str] = &[
@@ -70,7 +70,7 @@ pub(crate) struct Checker<'a> {
     /// The enum variable a bare name is being compared with, for messages.
     pub enum_subject: Option<String>,
     /// Variables whose declaration had an error: reads of them are not reported again.
-    poisoned: std::collections::HashSet<String>,
+    poisoned: rustc_hash::FxHashSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -84,16 +84,16 @@ impl<'a> Checker<'a> {
             imports,
             diagnostics: Vec::new(),
             actors: Vec::new(),
-            actor_index: HashMap::new(),
+            actor_index: HashMap::default(),
             variables: Vec::new(),
-            var_index: HashMap::new(),
-            nodes: HashMap::new(),
+            var_index: HashMap::default(),
+            nodes: HashMap::default(),
             deadline: None,
             description: None,
             outputs: Vec::new(),
             imports_failed,
             enum_subject: None,
-            poisoned: std::collections::HashSet::new(),
+            poisoned: rustc_hash::FxHashSet::default(),
         }
     }
 
@@ -359,7 +359,7 @@ impl<'a> Checker<'a> {
                 Some(ty)
             }
             ast::TypeExpr::Enum { variants, .. } => {
-                let mut seen: HashMap<&str, Span> = HashMap::new();
+                let mut seen: HashMap<&str, Span> = HashMap::default();
                 for variant in variants {
                     if let Some(first) = seen.get(variant.text.as_str()) {
                         let d = self
@@ -499,7 +499,7 @@ impl<'a> Checker<'a> {
 
     fn resolve_step(&mut self, step: &ast::Step) {
         let mut performer: Option<(&'static str, Span)> = None;
-        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        let mut seen: HashMap<&'static str, Span> = HashMap::default();
         for clause in &step.clauses {
             let keyword = clause.kind.keyword();
             match &clause.kind {
@@ -593,7 +593,7 @@ impl<'a> Checker<'a> {
     }
 
     fn resolve_decision(&mut self, decision: &ast::Decision) {
-        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        let mut seen: HashMap<&'static str, Span> = HashMap::default();
         for clause in &decision.clauses {
             let keyword = clause.kind.keyword();
             match &clause.kind {
@@ -877,7 +877,7 @@ impl<'a> Checker<'a> {
             self.error(d);
             return;
         };
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         for arm in &node.arms {
             for variant in &arm.variants {
                 if !variants.contains(&variant.text) {

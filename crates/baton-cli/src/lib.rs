@@ -335,7 +335,7 @@ impl Ui<'_> {
             root: root.canonicalize().ok(),
             root_name: root,
         };
-        let mut analysis = baton_check::check(&name, &text, location, &loader);
+        let mut analysis = baton_check::check(&name, text, location, &loader);
         if let Some(offset) = bad_byte {
             let span = baton_diagnostics::Span::new(offset, offset + 1);
             analysis.diagnostics.insert(

@@ -109,6 +109,12 @@ impl SourceMap {
         self.get(id).map_or("", |f| &f.text)
     }
 
+    /// The text, shared rather than copied.
+    pub fn shared_text(&self, id: FileId) -> Arc<str> {
+        self.get(id)
+            .map_or_else(|| Arc::from(""), |f| Arc::clone(&f.text))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()

@@ -191,7 +191,7 @@ fn cases() -> Vec<(String, String, String)> {
 /// The checked workflow for one hostile text; panics with the errors if it has any.
 fn checked(what: &str, written: &str) -> Workflow {
     let text = source(written);
-    let analysis = check("hostile.baton", &text, None, &NoFiles);
+    let analysis = check("hostile.baton", text.as_str(), None, &NoFiles);
     match analysis.workflow {
         Some(workflow) => workflow,
         None => panic!(
@@ -204,7 +204,7 @@ fn checked(what: &str, written: &str) -> Workflow {
 /// The same workflow with every string masked (same lengths, spaces and line breaks).
 fn masked_twin(written: &str) -> Workflow {
     let text = wellformed::mask_strings(&source(written));
-    let analysis = check("masked.baton", &text, None, &NoFiles);
+    let analysis = check("masked.baton", text.as_str(), None, &NoFiles);
     analysis
         .workflow
         .unwrap_or_else(|| panic!("the masked twin does not check:\n{text}"))
@@ -358,7 +358,7 @@ fn very_long_titles_are_accepted_by_graphviz() {
     let text = format!(
         "workflow w {{\n  role r \"{title}\"\n  step s {{ by r }}\n  end done success\n}}\n"
     );
-    let analysis = check("long.baton", &text, None, &NoFiles);
+    let analysis = check("long.baton", text.as_str(), None, &NoFiles);
     let workflow = analysis.workflow.expect("a long title checks");
     assert_graphviz_accepts("10,000-character title", &workflow);
 }

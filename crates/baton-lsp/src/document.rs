@@ -63,7 +63,7 @@ impl Document {
             root: root.canonicalize().ok(),
             root_name: root,
         };
-        let analysis = baton_check::check(&name, &text, path.as_deref(), &loader);
+        let analysis = baton_check::check(&name, text.as_str(), path.as_deref(), &loader);
         Document {
             uri,
             path,

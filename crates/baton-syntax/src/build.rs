@@ -700,16 +700,22 @@ pub(crate) fn content_len(text: &str) -> usize {
     }
 }
 
-/// Where a `#` comment starts in one line, ignoring `#` inside strings.
+/// Where a `#` comment starts in one line, ignoring `#` inside strings. Works on bytes:
+/// the characters it looks for are ASCII, which never occur inside a UTF-8 sequence.
 fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    // Most spans end without a comment; this scan is the whole cost for them.
+    if !bytes.contains(&b'#') {
+        return None;
+    }
     let mut in_string = false;
     let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match c {
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
             _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '#' if !in_string => return Some(i),
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'#' if !in_string => return Some(i),
             _ => {}
         }
     }
