@@ -30,8 +30,14 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses one `.baton` file.
+/// Parses one `.baton` file. A large file is parsed on several threads (see
+/// [`Driver::body`]); the result is the same as on one.
 pub fn parse(source: &str, file: FileId) -> Parsed {
+    parse_split(source, file, None)
+}
+
+/// [`parse`], with the body split at `splits` instead of at guessed item starts (for tests).
+fn parse_split(source: &str, file: FileId, splits: Option<Vec<usize>>) -> Parsed {
     let mut diagnostics = Vec::new();
     let empty = ast::File {
         uses: Vec::new(),
@@ -79,6 +85,7 @@ pub fn parse(source: &str, file: FileId) -> Parsed {
         file,
         builder: Builder::new(file),
         diagnostics: Vec::new(),
+        splits,
     };
     let parsed = driver.parse_file();
     let mut diagnostics = driver.diagnostics;
@@ -115,6 +122,32 @@ struct Driver<'s> {
     file: FileId,
     builder: Builder<'s>,
     diagnostics: Vec<Diagnostic>,
+    /// Where to split the body for parsing on several threads; `None`: guess.
+    splits: Option<Vec<usize>>,
+}
+
+/// Bodies shorter than this are parsed on one thread: below it, starting a thread costs
+/// more than it saves (a quarter megabyte is some 10 ms of parsing).
+const MIN_CHUNK_BYTES: usize = 256 * 1024;
+
+/// Stack of the extra parsing threads: as deep as the main thread's, since pest recurses
+/// once per rule and the limits above are tuned for it.
+const PARSER_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// A run of the workflow body parsed from one position.
+struct Segment {
+    items: Vec<ast::Item>,
+    diagnostics: Vec<Diagnostic>,
+    end: SegmentEnd,
+}
+
+enum SegmentEnd {
+    /// The item loop came to a position at or past the stop it was given.
+    Reached(usize),
+    /// The workflow's `}` was found; the body ends after it, at this offset.
+    Closed(usize),
+    /// The file ended first (reported).
+    FileEnd(usize),
 }
 
 impl<'s> Driver<'s> {
@@ -136,44 +169,10 @@ impl<'s> Driver<'s> {
         let body_start = head.as_span().end();
         let (uses, name, title) = self.builder.file_head(head);
 
-        let mut items = Vec::new();
-        let mut pos = body_start;
-        let close = loop {
-            pos = skip_trivia(self.source, pos);
-            let rest = &self.source[pos..];
-            if rest.is_empty() {
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::SyntaxError,
-                        self.file,
-                        Span::empty_at(pos),
-                        format!("missing `}}` to close workflow `{}`", name.text),
-                        "the file ends here",
-                    )
-                    .with_related(self.file, name.span, "the workflow starts here")
-                    .with_help("add `}` at the end of the workflow"),
-                );
-                break pos;
-            }
-            if rest.starts_with('}') {
-                break pos + 1;
-            }
-            match parse_rule(Rule::item, rest) {
-                Ok(mut pairs) => match pairs.next() {
-                    Some(pair) => {
-                        let end = pos + pair.as_span().end();
-                        items.push(self.builder.item(pair, pos));
-                        pos = end;
-                    }
-                    None => break pos,
-                },
-                Err(error) => {
-                    self.diagnostics
-                        .push(syntax_error(&error, pos, self.source, self.file));
-                    pos = skip_item(self.source, pos);
-                }
-            }
-        };
+        let splits = self.splits.take().unwrap_or_else(|| {
+            split_points(self.source, body_start, worker_count(), MIN_CHUNK_BYTES)
+        });
+        let (items, close) = self.body(body_start, &splits, &name);
         let after = skip_trivia(self.source, close);
         if after < self.source.len() {
             self.diagnostics.push(
@@ -198,6 +197,190 @@ impl<'s> Driver<'s> {
             }),
         }
     }
+
+    /// Parses the workflow body from `body_start`; returns its items and the offset after
+    /// its closing brace (or the end of the file).
+    ///
+    /// With `splits` (guessed item starts, increasing), the parts between them are parsed
+    /// at the same time on threads of their own, each stopping at the next split. The item
+    /// loop's only state is its position, so a part that starts exactly where the part
+    /// before it stopped continues that part as if one thread had done both. When a part
+    /// before a split stops elsewhere (the guess was inside an item), the split's part is
+    /// dropped and the loop carries on from where it stopped, on this thread: the result
+    /// is always the one-thread result (tested against it at random splits).
+    fn body(
+        &mut self,
+        body_start: usize,
+        splits: &[usize],
+        name: &ast::Name,
+    ) -> (Vec<ast::Item>, usize) {
+        let (source, file) = (self.source, self.file);
+        let stop_after = |i: usize| splits.get(i).copied();
+        let mut parts: Vec<Option<Segment>> = if splits.is_empty() {
+            vec![Some(parse_segment(source, file, name, body_start, None))]
+        } else {
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = splits
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &start)| {
+                        std::thread::Builder::new()
+                            .stack_size(PARSER_STACK_BYTES)
+                            .spawn_scoped(scope, move || {
+                                parse_segment(source, file, name, start, stop_after(i + 1))
+                            })
+                    })
+                    .collect();
+                let first = parse_segment(source, file, name, body_start, stop_after(0));
+                let mut parts = vec![Some(first)];
+                // A part whose thread could not start or panicked is parsed again below,
+                // on this thread, if it is needed at all.
+                parts.extend(
+                    workers
+                        .into_iter()
+                        .map(|worker| worker.ok().and_then(|w| w.join().ok())),
+                );
+                parts
+            })
+        };
+
+        let mut items = Vec::new();
+        let mut part = parts[0].take();
+        loop {
+            let Some(mut segment) = part.take() else {
+                break (items, source.len());
+            };
+            items.append(&mut segment.items);
+            self.diagnostics.append(&mut segment.diagnostics);
+            let pos = match segment.end {
+                SegmentEnd::Closed(end) | SegmentEnd::FileEnd(end) => break (items, end),
+                SegmentEnd::Reached(pos) => pos,
+            };
+            // Part i + 1 starts at splits[i].
+            let next = splits.partition_point(|&split| split < pos);
+            part = match splits.get(next) {
+                Some(&split) if split == pos => parts[next + 1]
+                    .take()
+                    .or_else(|| Some(parse_segment(source, file, name, pos, stop_after(next + 1)))),
+                _ => Some(parse_segment(source, file, name, pos, stop_after(next))),
+            };
+        }
+    }
+}
+
+/// How many threads may parse one file at once.
+fn worker_count() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Runs the item loop from `pos` until the workflow's `}`, the end of the file, or the first
+/// item boundary at or past `stop`.
+fn parse_segment(
+    source: &str,
+    file: FileId,
+    name: &ast::Name,
+    mut pos: usize,
+    stop: Option<usize>,
+) -> Segment {
+    let mut builder = Builder::new(file);
+    let mut diagnostics = Vec::new();
+    let mut items = Vec::new();
+    let end = loop {
+        pos = skip_trivia(source, pos);
+        if stop.is_some_and(|stop| pos >= stop) {
+            break SegmentEnd::Reached(pos);
+        }
+        let rest = &source[pos..];
+        if rest.is_empty() {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::SyntaxError,
+                    file,
+                    Span::empty_at(pos),
+                    format!("missing `}}` to close workflow `{}`", name.text),
+                    "the file ends here",
+                )
+                .with_related(file, name.span, "the workflow starts here")
+                .with_help("add `}` at the end of the workflow"),
+            );
+            break SegmentEnd::FileEnd(pos);
+        }
+        if rest.starts_with('}') {
+            break SegmentEnd::Closed(pos + 1);
+        }
+        match parse_rule(Rule::item, rest) {
+            Ok(mut pairs) => match pairs.next() {
+                Some(pair) => {
+                    let end = pos + pair.as_span().end();
+                    items.push(builder.item(pair, pos));
+                    pos = end;
+                }
+                None => break SegmentEnd::FileEnd(pos),
+            },
+            Err(error) => {
+                diagnostics.push(syntax_error(&error, pos, source, file));
+                pos = skip_item(source, pos);
+            }
+        }
+    };
+    diagnostics.append(&mut builder.diagnostics);
+    Segment {
+        items,
+        diagnostics,
+        end,
+    }
+}
+
+/// Guesses up to `workers - 1` places in the body, about evenly apart and at least
+/// `min_chunk` bytes apart, where a top-level item starts: the first word of a line
+/// indented like the body's first item. A wrong guess costs time, never correctness
+/// (see [`Driver::body`]).
+fn split_points(source: &str, body_start: usize, workers: usize, min_chunk: usize) -> Vec<usize> {
+    let bytes = source.as_bytes();
+    let first = skip_trivia(source, body_start);
+    let body = bytes.len().saturating_sub(first);
+    let parts = workers.min(body / min_chunk.max(1));
+    if parts < 2 {
+        return Vec::new();
+    }
+    let line_start = bytes[..first]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let indent = &bytes[line_start..first];
+    if !indent.iter().all(|&b| b == b' ' || b == b'\t') {
+        return Vec::new();
+    }
+    let mut splits = Vec::new();
+    let mut from = first;
+    for part in 1..parts {
+        let target = (first + body / parts * part).max(from);
+        let Some(found) = item_line_after(bytes, target, indent) else {
+            break;
+        };
+        splits.push(found);
+        from = found + 1;
+    }
+    splits
+}
+
+/// The first line start after `from` that has exactly `indent` and then a name character
+/// or `@`: the offset of that character.
+fn item_line_after(bytes: &[u8], from: usize, indent: &[u8]) -> Option<usize> {
+    let mut i = from;
+    while let Some(newline) = bytes.get(i..)?.iter().position(|&b| b == b'\n') {
+        let start = i + newline + 1;
+        let word = start + indent.len();
+        if bytes.get(start..word) == Some(indent)
+            && bytes
+                .get(word)
+                .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'@')
+        {
+            return Some(word);
+        }
+        i = start;
+    }
+    None
 }
 
 /// Skips whitespace and `#` comments.
@@ -312,4 +495,105 @@ fn too_deep(source: &str) -> Option<Span> {
         i += 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut found = Vec::new();
+        let mut dirs = vec![root.join("examples"), root.join("tests/cases")];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "baton") {
+                    if let Ok(text) = std::fs::read_to_string(&path) {
+                        found.push((path.display().to_string(), text));
+                    }
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    fn same(a: &Parsed, b: &Parsed) -> bool {
+        a.file == b.file && a.diagnostics == b.diagnostics
+    }
+
+    /// Splitting the body anywhere, right or wrong, gives the one-thread result: every
+    /// example and case file, split at every line start and at pseudo-random bytes.
+    #[test]
+    fn any_split_gives_the_sequential_result() {
+        let mut checked = 0;
+        for (name, text) in sources() {
+            let sequential = parse_split(&text, FileId(0), Some(Vec::new()));
+            let line_starts: Vec<usize> = text
+                .char_indices()
+                .filter(|&(_, c)| c == '\n')
+                .map(|(i, _)| i + 1)
+                .collect();
+            let mut seed = text.len() as u64 | 1;
+            let mut random = || {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed
+            };
+            let mut cases: Vec<Vec<usize>> = line_starts
+                .iter()
+                .map(|&i| vec![skip_trivia(&text, i)])
+                .collect();
+            for _ in 0..20 {
+                let mut splits: Vec<usize> = (0..1 + random() % 4)
+                    .map(|_| (random() as usize) % (text.len() + 1))
+                    .filter(|&i| text.is_char_boundary(i))
+                    .collect();
+                splits.sort_unstable();
+                splits.dedup();
+                cases.push(splits);
+            }
+            cases.push(line_starts.iter().map(|&i| skip_trivia(&text, i)).collect());
+            for splits in cases {
+                let mut splits: Vec<usize> = splits.into_iter().filter(|&i| i > 0).collect();
+                splits.dedup();
+                let split = parse_split(&text, FileId(0), Some(splits.clone()));
+                assert!(
+                    same(&sequential, &split),
+                    "{name}: split at {splits:?} differs"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "only {checked} splits checked");
+    }
+
+    #[test]
+    fn guessed_splits_are_item_starts_of_formatted_code() {
+        let text = format!(
+            "workflow w {{\n{}  end done\n}}\n",
+            (0..2000)
+                .map(|i| format!("  step s{i} \"Step {i}\" {{\n    by r\n  }}\n"))
+                .collect::<String>()
+        );
+        let body_start = text.find('{').map_or(0, |i| i + 1);
+        let splits = split_points(&text, body_start, 4, 1024);
+        assert_eq!(splits.len(), 3);
+        for &split in &splits {
+            assert!(
+                text[split..].starts_with("step s"),
+                "{:?}",
+                &text[split..split + 10]
+            );
+        }
+        assert!(split_points(&text, body_start, 1, 1024).is_empty());
+        assert!(split_points(&text, body_start, 4, text.len()).is_empty());
+    }
 }
