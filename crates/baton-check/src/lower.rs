@@ -32,8 +32,10 @@ pub(crate) fn lower(
         joins: HashMap::default(),
         counters: HashMap::default(),
         failed: false,
-        scopes: HashMap::default(),
+        scopes: vec![Vec::new()],
+        scope_of: Vec::new(),
         scope: Vec::new(),
+        scope_ids: vec![0],
         parallels: 0,
         jumps: Vec::new(),
         allowed: HashMap::default(),
@@ -85,21 +87,21 @@ pub(crate) fn lower(
     };
     let roles = actors(ActorKind::Role);
     let systems = actors(ActorKind::System);
-    let (inputs, variables): (Vec<Variable>, Vec<Variable>) = checker
-        .variables
-        .clone()
-        .into_iter()
-        .map(|v| Variable {
-            default: v
-                .default
-                .as_ref()
-                .and_then(|d| checker.infer(d, Some(&v.ty))),
-            name: v.name,
-            ty: v.ty,
-            set_by: v.set_by,
-            span: v.span,
-        })
-        .partition(|v| v.set_by.is_none());
+    // The checker is done with its variables: they move into the IR.
+    let (inputs, variables): (Vec<Variable>, Vec<Variable>) =
+        std::mem::take(&mut checker.variables)
+            .into_iter()
+            .map(|v| Variable {
+                default: v
+                    .default
+                    .as_ref()
+                    .and_then(|d| checker.infer(d, Some(&v.ty))),
+                name: v.name,
+                ty: v.ty,
+                set_by: v.set_by,
+                span: v.span,
+            })
+            .partition(|v| v.set_by.is_none());
     let mut import_list: Vec<Import> = imports
         .values()
         .map(|s| Import {
@@ -109,6 +111,8 @@ pub(crate) fn lower(
         .collect();
     import_list.sort_by(|a, b| a.workflow.cmp(&b.workflow));
 
+    // The lowering's tables are dropped here, before the graph checks allocate theirs.
+    let (graph, allowed) = lowering.into_graph();
     let ir = baton_ir::Workflow {
         name: workflow.name.text.clone(),
         title: workflow.title.as_ref().map(|t| t.value.clone()),
@@ -120,11 +124,11 @@ pub(crate) fn lower(
         variables,
         outputs: checker.outputs.iter().map(|n| n.text.clone()).collect(),
         imports: import_list,
-        graph: lowering.graph,
+        graph,
         start,
     };
-    crate::flow::check_graph(checker, &ir, &lowering.allowed);
-    crate::dataflow::check(checker, &ir, &lowering.allowed);
+    crate::flow::check_graph(checker, &ir, &allowed);
+    crate::dataflow::check(checker, &ir, &allowed);
     Some(ir)
 }
 
@@ -146,9 +150,13 @@ struct Lowering {
     joins: HashMap<*const Item, NodeIndex>,
     counters: HashMap<&'static str, usize>,
     failed: bool,
-    /// The `parallel` branches a node sits in, outermost first, as (parallel, branch).
-    scopes: HashMap<NodeIndex, Vec<(usize, usize)>>,
+    /// The `parallel` branches a node sits in, outermost first, as (parallel, branch):
+    /// each distinct list once (`scopes[0]` is the top level), and its index per node.
+    scopes: Vec<Vec<(usize, usize)>>,
+    scope_of: Vec<u32>,
+    /// The branches being lowered now, and their index in `scopes`, innermost last.
     scope: Vec<(usize, usize)>,
+    scope_ids: Vec<u32>,
     parallels: usize,
     /// Explicit jumps, to check that none crosses a `parallel` branch.
     jumps: Vec<(NodeIndex, Target)>,
@@ -157,6 +165,10 @@ struct Lowering {
 }
 
 impl Lowering {
+    fn into_graph(self) -> (DiGraph<Node, Edge>, HashMap<String, Vec<String>>) {
+        (self.graph, self.allowed)
+    }
+
     fn generated_id(&mut self, kind: &'static str) -> String {
         let n = self.counters.entry(kind).or_insert(0);
         *n += 1;
@@ -180,8 +192,21 @@ impl Lowering {
             name_span,
         });
         self.by_item.insert(item as *const Item, index);
-        self.scopes.insert(index, self.scope.clone());
+        self.set_scope(index);
         index
+    }
+
+    fn set_scope(&mut self, index: NodeIndex) {
+        let id = self.scope_ids.last().copied().unwrap_or(0);
+        if self.scope_of.len() <= index.index() {
+            self.scope_of.resize(index.index() + 1, 0);
+        }
+        self.scope_of[index.index()] = id;
+    }
+
+    fn scope_of(&self, index: NodeIndex) -> &[(usize, usize)] {
+        let id = self.scope_of.get(index.index()).copied().unwrap_or(0);
+        &self.scopes[id as usize]
     }
 
     fn allocate(&mut self, checker: &mut Checker, items: &[Item]) {
@@ -245,8 +270,12 @@ impl Lowering {
                     self.parallels += 1;
                     for (b, branch) in parallel.branches.iter().enumerate() {
                         self.scope.push((parallel_index, b));
+                        self.scopes.push(self.scope.clone());
+                        self.scope_ids
+                            .push(u32::try_from(self.scopes.len() - 1).unwrap_or(u32::MAX));
                         self.allocate(checker, &branch.items);
                         self.scope.pop();
+                        self.scope_ids.pop();
                     }
                     let join_id = match &parallel.name {
                         Some(name) => format!("{}#join", name.text),
@@ -259,7 +288,7 @@ impl Lowering {
                         name_span: parallel.keyword,
                     });
                     self.joins.insert(item as *const Item, join);
-                    self.scopes.insert(join, self.scope.clone());
+                    self.set_scope(join);
                 }
                 ItemKind::If(_) => {
                     let id = self.generated_id("if");
@@ -484,9 +513,7 @@ impl Lowering {
             let NodeKind::Step(step) = &self.graph[index].kind else {
                 continue;
             };
-            let Some(scope) = self.scopes.get(&index) else {
-                continue;
-            };
+            let scope = self.scope_of(index);
             for var in &step.outputs {
                 for &(parallel, branch) in scope {
                     match first.get(&(parallel, var.as_str())) {
@@ -525,8 +552,8 @@ impl Lowering {
     /// A jump into or out of a `parallel` branch would leave the join waiting forever.
     fn check_crossings(&mut self, checker: &mut Checker) {
         for (from, to) in std::mem::take(&mut self.jumps) {
-            let from_scope = self.scopes.get(&from).cloned().unwrap_or_default();
-            let to_scope = self.scopes.get(&to.node).cloned().unwrap_or_default();
+            let from_scope = self.scope_of(from).to_vec();
+            let to_scope = self.scope_of(to.node).to_vec();
             if from_scope == to_scope {
                 continue;
             }

@@ -2,6 +2,11 @@
 
 use std::io::IsTerminal;
 
+// The compiler allocates many small strings and nodes and frees them all at once;
+// mimalloc is faster at that than the system allocator and wastes less memory on it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let stderr = std::io::stderr();
     let code = baton_cli::run(

@@ -244,18 +244,20 @@ impl<'s> Driver<'s> {
             })
         };
 
-        let mut items = Vec::new();
+        let mut chain = Vec::new();
         let mut part = parts[0].take();
-        loop {
-            let Some(mut segment) = part.take() else {
-                break (items, source.len());
+        let close = loop {
+            let Some(segment) = part.take() else {
+                break source.len();
             };
-            items.append(&mut segment.items);
-            self.diagnostics.append(&mut segment.diagnostics);
             let pos = match segment.end {
-                SegmentEnd::Closed(end) | SegmentEnd::FileEnd(end) => break (items, end),
+                SegmentEnd::Closed(end) | SegmentEnd::FileEnd(end) => {
+                    chain.push(segment);
+                    break end;
+                }
                 SegmentEnd::Reached(pos) => pos,
             };
+            chain.push(segment);
             // Part i + 1 starts at splits[i].
             let next = splits.partition_point(|&split| split < pos);
             part = match splits.get(next) {
@@ -264,7 +266,21 @@ impl<'s> Driver<'s> {
                     .or_else(|| Some(parse_segment(source, file, name, pos, stop_after(next + 1)))),
                 _ => Some(parse_segment(source, file, name, pos, stop_after(next))),
             };
+        };
+        drop(parts);
+        if chain.len() == 1 {
+            let segment = chain.swap_remove(0);
+            self.diagnostics.extend(segment.diagnostics);
+            return (segment.items, close);
         }
+        // One allocation of the exact size: growing by doubling would leave up to half of
+        // the largest array of the file unused.
+        let mut items = Vec::with_capacity(chain.iter().map(|s| s.items.len()).sum());
+        for segment in chain {
+            items.extend(segment.items);
+            self.diagnostics.extend(segment.diagnostics);
+        }
+        (items, close)
     }
 }
 
