@@ -6,6 +6,10 @@
 //! after a few seconds); CI only builds them (`cargo bench --no-run -p baton-bench`).
 //! `scripts/bench.sh` prints the same figures as one table, with whole-process times.
 
+// The allocator the `baton` binary ships with, so the figures are the ones users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use baton_bench::phases::{Workload, BACKENDS};
 use baton_diagnostics::FileId;
 use std::collections::HashMap;
@@ -46,6 +50,25 @@ fn parse(bencher: divan::Bencher, steps: usize) {
 fn check(bencher: divan::Bencher, steps: usize) {
     let (workload, _) = workload(steps);
     bencher.bench(|| workload.check());
+}
+
+/// The language server's path: one keystroke in the middle, re-checked with the previous
+/// analysis.
+#[divan::bench(args = SIZES, max_time = 5)]
+fn recheck(bencher: divan::Bencher, steps: usize) {
+    let (workload, _) = workload(steps);
+    let previous = workload.check();
+    let edited = baton_bench::phases::keystroke(&workload.text);
+    let name = workload.path.display().to_string();
+    bencher.bench(|| {
+        baton_check::recheck(
+            &name,
+            edited.as_str(),
+            Some(&workload.path),
+            &workload.files,
+            &previous,
+        )
+    });
 }
 
 fn backend(bencher: divan::Bencher, steps: usize, name: &str) {

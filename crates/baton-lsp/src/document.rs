@@ -1,6 +1,7 @@
 //! An open document: its text, the checker's analysis of it, and the symbol index built
-//! from its AST. Everything is recomputed on each change; the whole pipeline takes
-//! milliseconds, so caching per file is not worth its bugs yet.
+//! from its AST. Everything is recomputed on each change, except that the parse reuses
+//! the items of the previous version that the edit did not touch (see
+//! [`baton_syntax::reparse`]): in a large file, parsing is most of the work.
 //!
 //! Imports are read through [`Loader`]: an open buffer wins over the file on disk (so an
 //! edit to an imported file shows in its importers before it is saved), and, as in
@@ -48,7 +49,13 @@ pub struct Environment<'a> {
 }
 
 impl Document {
-    pub fn new(uri: Uri, version: i32, text: String, env: &Environment) -> Document {
+    pub fn new(
+        uri: Uri,
+        version: i32,
+        text: String,
+        env: &Environment,
+        previous: Option<&Analysis>,
+    ) -> Document {
         let path = uri::to_path(&uri);
         let name = path
             .as_ref()
@@ -63,7 +70,12 @@ impl Document {
             root: root.canonicalize().ok(),
             root_name: root,
         };
-        let analysis = baton_check::check(&name, text.as_str(), path.as_deref(), &loader);
+        let analysis = match previous {
+            Some(previous) => {
+                baton_check::recheck(&name, text.as_str(), path.as_deref(), &loader, previous)
+            }
+            None => baton_check::check(&name, text.as_str(), path.as_deref(), &loader),
+        };
         Document {
             uri,
             path,

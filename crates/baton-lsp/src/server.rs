@@ -387,6 +387,8 @@ impl Server {
         messages
     }
 
+    /// Checks a document; its previous version, if open, lets the parse reuse the items
+    /// the edit did not touch.
     fn build(&self, uri: Uri, version: i32, text: String) -> Document {
         let documents = &self.documents;
         let buffer = |path: &Path| {
@@ -399,7 +401,8 @@ impl Server {
             buffers: &buffer,
             import_root: self.import_root.as_deref(),
         };
-        Document::new(uri, version, text, &env)
+        let previous = self.documents.get(uri.as_str()).map(|d| &d.analysis);
+        Document::new(uri, version, text, &env, previous)
     }
 
     fn diagnostics(&self, doc: &Document) -> Message {

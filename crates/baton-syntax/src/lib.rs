@@ -9,6 +9,7 @@ mod build;
 mod comments;
 mod errors;
 mod parser;
+mod shift;
 
 pub use comments::{comments, Comment};
-pub use parser::{parse, Parsed, MAX_EXPRESSION_DEPTH, MAX_NESTING};
+pub use parser::{parse, reparse, Parsed, Previous, MAX_EXPRESSION_DEPTH, MAX_NESTING};
