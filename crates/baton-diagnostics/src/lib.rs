@@ -3,9 +3,11 @@
 //! server turns them into LSP diagnostics, and tests snapshot them.
 
 mod code;
+mod source_code;
 
+use source_code::LineIndex;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use code::{Code, Severity};
 
@@ -78,9 +80,21 @@ pub struct SourceFile {
 }
 
 /// The files of one compilation: the root file and everything it imports.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Each file's line index, built the first time a report of that file is rendered and
+    /// shared by all of them, so rendering N reports costs O(file + N), not O(file × N).
+    line_indexes: Vec<OnceLock<Arc<LineIndex>>>,
+}
+
+// The line indexes are a cache: leave them out, as before they existed.
+impl fmt::Debug for SourceMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceMap")
+            .field("files", &self.files)
+            .finish()
+    }
 }
 
 impl SourceMap {
@@ -94,7 +108,18 @@ impl SourceMap {
             name: name.into(),
             text: text.into(),
         });
+        self.line_indexes.push(OnceLock::new());
         id
+    }
+
+    /// The file's text with its line index, for miette to read spans from.
+    fn indexed_source(&self, id: FileId) -> source_code::IndexedSource {
+        let text = self.shared_text(id);
+        let lines = match self.line_indexes.get(id.0 as usize) {
+            Some(cell) => Arc::clone(cell.get_or_init(|| Arc::new(LineIndex::new(&text)))),
+            None => Arc::new(LineIndex::new(&text)),
+        };
+        source_code::IndexedSource::new(text, lines)
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
@@ -295,10 +320,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Renders diagnostics through miette: the bridge between Baton's plain data and miette's
 /// `Diagnostic` trait. Secondary labels in other files become related reports.
 pub mod report {
+    use super::source_code::IndexedSource;
     use super::{Diagnostic as BatonDiagnostic, FileId, Severity as BatonSeverity, SourceMap};
     use miette::{LabeledSpan, NamedSource, SourceSpan};
     use std::fmt;
-    use std::sync::Arc;
 
     #[derive(Debug)]
     pub struct Report {
@@ -306,7 +331,8 @@ pub mod report {
         severity: BatonSeverity,
         message: String,
         help: Option<String>,
-        source: NamedSource<Arc<str>>,
+        /// Indexed rather than `Arc<str>`: miette's `str` rescans the file for every span.
+        source: NamedSource<IndexedSource>,
         labels: Vec<LabeledSpan>,
         related: Vec<Report>,
     }
@@ -356,11 +382,8 @@ pub mod report {
         (!message.is_empty()).then_some(message)
     }
 
-    fn named_source(files: &SourceMap, file: FileId) -> NamedSource<Arc<str>> {
-        let text = files
-            .get(file)
-            .map_or_else(|| Arc::from(""), |f| f.text.clone());
-        NamedSource::new(files.name(file), text).with_language("baton")
+    fn named_source(files: &SourceMap, file: FileId) -> NamedSource<IndexedSource> {
+        NamedSource::new(files.name(file), files.indexed_source(file)).with_language("baton")
     }
 
     fn to_source_span(span: super::Span) -> SourceSpan {

@@ -14,10 +14,11 @@
 //! escape processing twice (and decodes entities in between), in ways that differ
 //! between versions, so no escaping of `\` is reliable there.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
 use baton_ir::{
-    format_duration, Decision, Edge, EdgeKind, EndOutcome, Node, NodeKind, Performer, Step,
+    format_duration, Actor, Decision, Edge, EdgeKind, EndOutcome, Node, NodeKind, Performer, Step,
     WaitUntil, Workflow,
 };
 
@@ -80,6 +81,10 @@ pub(crate) mod palette {
 const FONT: &str = "Helvetica";
 /// Point size of the second, smaller line of node labels.
 const DETAIL_SIZE: u32 = 9;
+/// Longest line of label text, in characters: Graphviz refuses a node or cluster wider
+/// than 65,535 points (about 8,000 characters), and lane titles, step titles and edge
+/// labels are not wrapped otherwise. Longer than any line of a realistic title.
+const MAX_LINE: usize = 100;
 
 /// Renders the workflow as a Graphviz `digraph`.
 pub fn dot(workflow: &Workflow, options: &DotOptions) -> String {
@@ -155,7 +160,7 @@ fn write_graph(out: &mut String, workflow: &Workflow, options: &DotOptions) -> f
     // Roles first, then systems, each in declaration order; unused actors get no lane.
     let role_lanes = workflow.roles.iter().enumerate().map(|(index, role)| {
         let attrs = Attrs::new()
-            .html("label", tag("B", &html(role.label())))
+            .html("label", tag("B", &html(actor_label(role))))
             .set("style", "rounded,filled")
             .set("fillcolor", palette::ROLE_LANE_FILL)
             .set("color", palette::ROLE_LANE_LINE);
@@ -163,7 +168,10 @@ fn write_graph(out: &mut String, workflow: &Workflow, options: &DotOptions) -> f
     });
     let system_lanes = workflow.systems.iter().enumerate().map(|(index, system)| {
         let attrs = Attrs::new()
-            .html("label", tag("B", &format!("⚙ {}", html(system.label()))))
+            .html(
+                "label",
+                tag("B", &format!("⚙ {}", html(actor_label(system)))),
+            )
             .set("style", "dashed,rounded,filled")
             .set("fillcolor", palette::SYSTEM_LANE_FILL)
             .set("color", palette::SYSTEM_LANE_LINE);
@@ -238,9 +246,10 @@ fn write_lane(
 
 /// Title in bold, then the name and the deadline in small print.
 fn graph_label(workflow: &Workflow) -> String {
-    let title = workflow.title.as_deref().unwrap_or(&workflow.name);
+    let shown = workflow.title.as_deref().and_then(visible);
+    let title = shown.unwrap_or(&workflow.name);
     let mut details = Vec::new();
-    if workflow.title.is_some() {
+    if shown.is_some() {
         details.push(html(&workflow.name));
     }
     if let Some(deadline) = workflow.deadline {
@@ -252,7 +261,7 @@ fn graph_label(workflow: &Workflow) -> String {
 }
 
 fn node_attrs(workflow: &Workflow, node: &Node, options: &DotOptions) -> Attrs {
-    let title = node.title().unwrap_or(&node.id);
+    let title = title_or(node.title(), &node.id);
     match &node.kind {
         NodeKind::Start => Attrs::new()
             .set("shape", "circle")
@@ -267,7 +276,7 @@ fn node_attrs(workflow: &Workflow, node: &Node, options: &DotOptions) -> Attrs {
         NodeKind::Decision(decision) => decision_attrs(workflow, decision, title),
         NodeKind::Fork { title } => {
             let attrs = bar(options.direction);
-            match title {
+            match title.as_deref().and_then(visible) {
                 Some(title) => attrs.html("xlabel", html(title)),
                 None => attrs,
             }
@@ -280,7 +289,7 @@ fn node_attrs(workflow: &Workflow, node: &Node, options: &DotOptions) -> Attrs {
             };
             // The clock glyph ◷ is in DejaVu Sans, so it renders with stock Linux fonts.
             let what = format!("◷ {what}");
-            let label = match title {
+            let label = match title.as_deref().and_then(visible) {
                 Some(title) => two_lines(title, Some(&what)),
                 None => html(&what),
             };
@@ -334,7 +343,7 @@ fn step_attrs(workflow: &Workflow, step: &Step, title: &str) -> Attrs {
     let takes = step.takes.map(format_duration);
     let (detail, attrs) = match &step.performer {
         Performer::Role { role } => {
-            let role = workflow.role(role).map_or(role.as_str(), |r| r.label());
+            let role = workflow.role(role).map_or(role.as_str(), actor_label);
             let attrs = Attrs::new()
                 .set("shape", "box")
                 .set("style", "rounded,filled")
@@ -343,11 +352,9 @@ fn step_attrs(workflow: &Workflow, step: &Step, title: &str) -> Attrs {
             (role.to_string(), attrs)
         }
         Performer::System { system, action } => {
-            let what = match action {
-                Some(action) => action.as_str(),
-                None => workflow
-                    .system(system)
-                    .map_or(system.as_str(), |s| s.label()),
+            let what = match action.as_deref().and_then(visible) {
+                Some(action) => action,
+                None => workflow.system(system).map_or(system.as_str(), actor_label),
             };
             let attrs = Attrs::new()
                 .set("shape", "box")
@@ -377,7 +384,7 @@ fn decision_attrs(workflow: &Workflow, decision: &Decision, title: &str) -> Attr
     let role = decision
         .role
         .as_deref()
-        .map(|role| workflow.role(role).map_or(role, |r| r.label()).to_string());
+        .map(|role| workflow.role(role).map_or(role, actor_label).to_string());
     let takes = decision.takes.map(format_duration);
     let detail = match role {
         Some(role) => Some(join_detail(role, takes)),
@@ -411,7 +418,7 @@ fn bar(direction: Direction) -> Attrs {
 }
 
 fn edge_attrs(edge: &Edge, from_gateway: bool) -> Attrs {
-    let base = edge.kind.label();
+    let base = edge_text(&edge.kind);
     let note = match (edge.bound, edge.back) {
         (Some(bound), _) => Some(format!("(≤ {bound}×)")),
         (None, true) => Some("(unbounded)".to_string()),
@@ -451,6 +458,88 @@ fn edge_attrs(edge: &Edge, from_gateway: bool) -> Attrs {
         attrs = attrs.set("color", colour).set("fontcolor", colour);
     }
     attrs
+}
+
+/// An edge's own text, like [`EdgeKind::label`] but with blank titles treated as none.
+fn edge_text(kind: &EdgeKind) -> Option<String> {
+    match kind {
+        EdgeKind::Branch { name, title } => title
+            .as_deref()
+            .and_then(visible)
+            .or(name.as_deref())
+            .map(str::to_string),
+        EdgeKind::Outcome { name, title } => Some(title_or(title.as_deref(), name).to_string()),
+        _ => kind.label(),
+    }
+}
+
+/// A role's or system's title as shown, else its id.
+fn actor_label(actor: &Actor) -> &str {
+    title_or(actor.title.as_deref(), &actor.id)
+}
+
+/// The title as shown (see [`visible`]), else `fallback` (an id or a name).
+fn title_or<'a>(title: Option<&'a str>, fallback: &'a str) -> &'a str {
+    title.and_then(visible).unwrap_or(fallback)
+}
+
+/// A title without the blank lines at either end, or `None` if it is blank.
+///
+/// A blank title would give an empty or zero-width label: `label=<>` can make Graphviz
+/// read every plain `""` as HTML too (a syntax error), and a label of only `<BR/>`
+/// makes Graphviz 2.43 abort in its xlabel placement. Blank lines at the ends are
+/// dropped for the same reason and because they only add space. Titles without line
+/// breaks at the ends come back unchanged.
+fn visible(title: &str) -> Option<&str> {
+    let is_break = |c: char| c == '\n' || c == '\r';
+    let first = title.find(|c: char| !c.is_whitespace())?;
+    let last = title.rfind(|c: char| !c.is_whitespace())?;
+    let start = title[..first].rfind(is_break).map_or(0, |i| i + 1);
+    let end = title[last..]
+        .find(is_break)
+        .map_or(title.len(), |i| last + i);
+    Some(&title[start..end])
+}
+
+/// Breaks lines longer than `width` characters at spaces, and words longer than
+/// `width` anywhere; shorter lines are kept exactly (unlike [`wrap`]).
+fn break_long_lines(text: &str, width: usize) -> Cow<'_, str> {
+    if text.split('\n').all(|line| line.chars().count() <= width) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / width);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.chars().count() <= width {
+            out.push_str(line);
+            continue;
+        }
+        let mut used = 0;
+        for word in line.split(' ') {
+            let chars: Vec<char> = word.chars().collect();
+            if used > 0 && used + 1 + chars.len() > width {
+                out.push('\n');
+                used = 0;
+            } else if used > 0 {
+                out.push(' ');
+                used += 1;
+            }
+            for (j, piece) in chars.chunks(width).enumerate() {
+                if j > 0 {
+                    out.push('\n');
+                }
+                out.extend(piece);
+                used = if j > 0 {
+                    piece.len()
+                } else {
+                    used + piece.len()
+                };
+            }
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `a · b`, leaving out a missing `b`.
@@ -538,7 +627,14 @@ impl Attrs {
 
     /// An HTML-like label; `body` must already be escaped with [`html`].
     fn html(mut self, key: &'static str, body: String) -> Attrs {
-        self.0.push((key, format!("<{body}>")));
+        // An empty HTML label `<>` makes Graphviz 2.43 read the file's later `""` labels
+        // as HTML too, and fail on them: an empty label is written as a plain one.
+        let value = if body.is_empty() {
+            "\"\"".to_string()
+        } else {
+            format!("<{body}>")
+        };
+        self.0.push((key, value));
         self
     }
 }
@@ -608,6 +704,8 @@ pub(crate) fn quote(text: &str) -> String {
 
 /// Text for an HTML-like label (`label=<...>`), without the angle brackets.
 ///
+/// Lines longer than [`MAX_LINE`] are broken first, so no text is too wide for Graphviz.
+///
 /// `& < > " '` become entities, so the text cannot close the label or open markup;
 /// newlines become `<BR/>`. The DOT lexer only tracks `<`/`>` nesting inside an HTML
 /// string, so with those escaped nothing else (quotes, `]`, `;`, `{}`) is special.
@@ -616,8 +714,10 @@ pub(crate) fn quote(text: &str) -> String {
 /// Invisible characters (bidirectional controls, zero-width characters) are written as
 /// numeric references, so that the DOT file shows them.
 pub(crate) fn html(text: &str) -> String {
+    let cleaned: String = clean(text).collect();
+    let text = break_long_lines(&cleaned, MAX_LINE);
     let mut out = String::with_capacity(text.len());
-    for c in clean(text) {
+    for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '&' => out.push_str("&amp;"),
@@ -639,7 +739,7 @@ pub(crate) fn html(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{html, quote, wrap};
+    use super::{break_long_lines, html, quote, visible, wrap};
 
     #[test]
     fn quote_escapes_quotes_backslashes_and_newlines() {
@@ -697,6 +797,41 @@ mod tests {
         );
         assert_eq!(wrap("one\ntwo three", 5), "one\ntwo\nthree");
         assert_eq!(wrap("", 5), "");
+    }
+
+    #[test]
+    fn visible_drops_blank_lines_at_the_ends() {
+        assert_eq!(visible("Approve it"), Some("Approve it"));
+        assert_eq!(visible("  padded  "), Some("  padded  "));
+        assert_eq!(visible("one\n\ntwo"), Some("one\n\ntwo"));
+        assert_eq!(visible("\n  after\r\n \n"), Some("  after"));
+        assert_eq!(visible("\r\nx y\rz\t\n"), Some("x y\rz\t"));
+        assert_eq!(visible(""), None);
+        assert_eq!(visible("\n"), None);
+        assert_eq!(visible(" \t\r\n\u{a0}\u{2028}"), None);
+    }
+
+    #[test]
+    fn break_long_lines_keeps_short_lines_exactly() {
+        assert_eq!(break_long_lines(" a  b \n\n c", 6), " a  b \n\n c");
+        assert_eq!(break_long_lines("aaa bbb ccc", 7), "aaa bbb\nccc");
+        assert_eq!(
+            break_long_lines("short\naaa bbb ccc", 7),
+            "short\naaa bbb\nccc"
+        );
+        assert_eq!(break_long_lines("ab abcdefgh c", 3), "ab\nabc\ndef\ngh\nc");
+        assert_eq!(break_long_lines("é".repeat(5).as_str(), 2), "éé\néé\né");
+    }
+
+    #[test]
+    fn html_breaks_overlong_lines() {
+        let long = "word ".repeat(40);
+        let escaped = html(&long);
+        assert!(escaped.contains("<BR/>"));
+        assert_eq!(escaped.replace("<BR/>", " "), long);
+        assert!(escaped
+            .split("<BR/>")
+            .all(|line| line.chars().count() <= super::MAX_LINE));
     }
 
     #[test]

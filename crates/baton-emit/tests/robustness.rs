@@ -130,11 +130,12 @@ const HOSTILE: &[(&str, &str, &str)] = &[
     ("long", "word ", "word "),
 ];
 
-/// Repetitions of the "long" case: 1,000 characters on one line. Much longer lines
-/// are too wide for Graphviz (see `very_long_titles_are_accepted_by_graphviz`).
+/// Repetitions of the "long" case: 1,000 characters on one line (the DOT backend breaks
+/// such lines; see also `very_long_titles_are_accepted_by_graphviz`).
 const LONG: usize = 200;
 
-/// The known Graphviz problem (see `newline_only_titles_do_not_crash_graphviz`).
+/// A title that is only a line break: once crashed Graphviz (see
+/// `newline_only_titles_do_not_crash_graphviz`).
 const NEWLINE_ONLY: (&str, &str, &str) = ("newline only", r"\n", "\n");
 
 /// A workflow with `text` (as written in source) in every place that holds user text.
@@ -331,32 +332,30 @@ fn graphviz_accepts_every_hostile_text() {
     }
 }
 
+/// Regression: a `<BR/>`-only label has no width, and Graphviz 2.43 aborted
+/// (`lblenclosing: Assertion ... failed`) when the graph also had an xlabel.
 #[test]
-#[ignore = "bug: a title that is only line breaks gives a label of zero width, and Graphviz \
-            2.43 aborts (`lblenclosing: Assertion ... failed`) when the graph also has an \
-            xlabel (a titled parallel or a back edge); the DOT backend could drop leading \
-            and trailing line breaks, or treat a blank title as none"]
 fn newline_only_titles_do_not_crash_graphviz() {
     let (what, written, _) = NEWLINE_ONLY;
     assert_graphviz_accepts(what, &checked(what, written));
 }
 
+/// Regression: an empty title gave `label=<>`, which made Graphviz read the plain
+/// `label=""` of other nodes as HTML too (`syntax error ... <HTML></HTML>`).
 #[test]
-#[ignore = "bug: an empty title (`role r \"\"`) gives an empty HTML label `label=<>`; Graphviz \
-            2.43 then reads the plain `label=\"\"` of the start node as HTML too and fails \
-            with `syntax error ... <HTML></HTML>` (exit 1); write `label=\"\"` instead of `<>`"]
 fn empty_titles_are_accepted_by_graphviz() {
     assert_graphviz_accepts("empty", &checked("empty", ""));
 }
 
+/// Regression: lane titles were not wrapped, and Graphviz refuses a node or cluster
+/// wider than 65,535 points (`Edge length ... larger than maximum 65535 allowed`).
 #[test]
-#[ignore = "bug: lane (role and system) titles are not wrapped, and Graphviz refuses a \
-            cluster wider than 65,535 points (`Edge length ... larger than maximum 65535 \
-            allowed`, exit 1): a 10,000-character role title makes `dot` fail"]
 fn very_long_titles_are_accepted_by_graphviz() {
     let title = "word ".repeat(2_000);
+    // One word with no space to break at.
+    let word = "x".repeat(10_000);
     let text = format!(
-        "workflow w {{\n  role r \"{title}\"\n  step s {{ by r }}\n  end done success\n}}\n"
+        "workflow w {{\n  role r \"{title}\"\n  step s \"{word}\" {{ by r }}\n  end done success\n}}\n"
     );
     let analysis = check("long.baton", text.as_str(), None, &NoFiles);
     let workflow = analysis.workflow.expect("a long title checks");
