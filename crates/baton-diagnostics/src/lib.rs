@@ -86,6 +86,9 @@ pub struct SourceMap {
     /// Each file's line index, built the first time a report of that file is rendered and
     /// shared by all of them, so rendering N reports costs O(file + N), not O(file × N).
     line_indexes: Vec<OnceLock<Arc<LineIndex>>>,
+    /// Each file's line starts (after each `\n`) for [`SourceMap::line_col`], built on
+    /// first use: JSON and SARIF output ask for two positions per diagnostic.
+    line_starts: Vec<OnceLock<Vec<usize>>>,
 }
 
 // The line indexes are a cache: leave them out, as before they existed.
@@ -109,6 +112,7 @@ impl SourceMap {
             text: text.into(),
         });
         self.line_indexes.push(OnceLock::new());
+        self.line_starts.push(OnceLock::new());
         id
     }
 
@@ -148,8 +152,22 @@ impl SourceMap {
     }
 
     /// 1-based line and column (in characters) of a byte offset.
+    /// Same as [`line_col`] on the file's text, in time proportional to the line.
     pub fn line_col(&self, id: FileId, offset: u32) -> (usize, usize) {
-        line_col(self.text(id), offset as usize)
+        let text = self.text(id);
+        let Some(cell) = self.line_starts.get(id.0 as usize) else {
+            return line_col(text, offset as usize);
+        };
+        let starts = cell.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let offset = (offset as usize).min(text.len());
+        let line = starts.partition_point(|&start| start <= offset).max(1);
+        let line_start = starts.get(line - 1).copied().unwrap_or(0);
+        let col = text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
+        (line, col)
     }
 }
 
@@ -454,6 +472,18 @@ mod tests {
         assert_eq!(suggest("legal", roles), None);
         assert_eq!(suggest("zzz", roles), None);
         assert_eq!(suggest("sned", ["send", "done"]), Some("send"));
+    }
+
+    #[test]
+    fn source_map_line_col_matches_the_scan() {
+        let text = "ab\r\ncé\n\n日本語\nlast";
+        let mut files = SourceMap::new();
+        let id = files.add("t", text);
+        for offset in 0..=text.len() + 2 {
+            if text.is_char_boundary(offset.min(text.len())) {
+                assert_eq!(files.line_col(id, offset as u32), line_col(text, offset), "{offset}");
+            }
+        }
     }
 
     #[test]
