@@ -5,7 +5,7 @@
 //! diagram ([`crate::mermaid`]), the steps (who, expected time, needs, outputs), waits,
 //! the decisions with their outcomes and where each leads, the data-driven branches, a
 //! RACI matrix, the inputs and outputs with their types, and the critical path to each
-//! end against the deadline ([`baton_ir::timing::critical_paths`]).
+//! end against the deadline ([`baton_ir::timing::longest_paths`]).
 //!
 //! # Safety of user text
 //! Every piece of user text goes through [`text`] (or [`code`], which falls back to it),
@@ -26,7 +26,7 @@
 
 use std::fmt::{self, Write as _};
 
-use baton_ir::timing::{critical_paths, node_duration};
+use baton_ir::timing::{longest_paths, node_duration};
 use baton_ir::{
     format_duration, Edge, EdgeKind, EndOutcome, Node, NodeKind, Performer, Step, Type, WaitUntil,
     Workflow,
@@ -501,8 +501,15 @@ fn write_data(out: &mut String, workflow: &Workflow) -> fmt::Result {
 }
 
 fn write_critical_path(out: &mut String, workflow: &Workflow) -> fmt::Result {
-    let paths = critical_paths(workflow);
-    if paths.is_empty() {
+    // Totals for every end from one longest-path table; the chain itself is built for
+    // the longest only (see below), so the section is linear in the workflow's size.
+    let longest = longest_paths(workflow);
+    let ends: Vec<(NodeIndex, u64)> = workflow
+        .nodes()
+        .filter(|(_, node)| matches!(node.kind, NodeKind::End { .. }))
+        .filter_map(|(index, _)| Some((index, longest.total(index)?)))
+        .collect();
+    if ends.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
@@ -532,16 +539,16 @@ fn write_critical_path(out: &mut String, workflow: &Workflow) -> fmt::Result {
         writeln!(out, "| End | Outcome | Expected time |")?;
         writeln!(out, "| --- | --- | --- |")?;
     }
-    for path in &paths {
-        let end = workflow.node(path.end);
+    for &(end_index, end_total) in &ends {
+        let end = workflow.node(end_index);
         let outcome = end_outcome(end).map_or("", EndOutcome::as_str);
-        let total = format_duration(path.total);
+        let total = format_duration(end_total);
         match workflow.deadline {
             Some(deadline) => {
-                let verdict = if path.total > deadline {
-                    format!("**over by {}**", format_duration(path.total - deadline))
+                let verdict = if end_total > deadline {
+                    format!("**over by {}**", format_duration(end_total - deadline))
                 } else {
-                    format!("{} to spare", format_duration(deadline - path.total))
+                    format!("{} to spare", format_duration(deadline - end_total))
                 };
                 writeln!(
                     out,
@@ -554,7 +561,8 @@ fn write_critical_path(out: &mut String, workflow: &Workflow) -> fmt::Result {
     }
     // The chain is spelled out for the longest path only: listing every end's chain
     // would make the page grow with ends × path length.
-    if let Some(path) = paths.iter().max_by_key(|p| p.total) {
+    let worst = ends.iter().max_by_key(|(_, total)| *total);
+    if let Some(path) = worst.and_then(|&(end, _)| longest.path(workflow, end)) {
         writeln!(out)?;
         let end = workflow.node(path.end);
         let steps: Vec<String> = path
