@@ -33,32 +33,32 @@ use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
 
 /// The variables a node reads, with a word saying how (for messages).
-fn reads(ir: &Workflow, index: NodeIndex) -> Vec<(String, &'static str)> {
+fn reads(ir: &Workflow, index: NodeIndex) -> Vec<(&str, &'static str)> {
     let node = &ir.graph[index];
     let mut out = Vec::new();
     match &node.kind {
         NodeKind::Step(step) => {
-            out.extend(step.needs.iter().map(|v| (v.clone(), "needs")));
+            out.extend(step.needs.iter().map(|v| (v.as_str(), "needs")));
             if let Performer::Workflow { args, .. } = &step.performer {
                 for arg in args {
-                    expr_vars(&arg.value, &mut |v| out.push((v.to_string(), "passes")));
+                    expr_vars(&arg.value, &mut |v| out.push((v, "passes")));
                 }
             }
         }
         NodeKind::Branch { subject } => {
             if let Some(subject) = subject {
-                out.push((subject.clone(), "matches on"));
+                out.push((subject.as_str(), "matches on"));
             }
             for edge in ir.graph.edges_directed(index, Direction::Outgoing) {
                 if let EdgeKind::Guard { guard } = &edge.weight().kind {
-                    expr_vars(guard, &mut |v| out.push((v.to_string(), "tests")));
+                    expr_vars(guard, &mut |v| out.push((v, "tests")));
                 }
             }
         }
         NodeKind::Wait {
             until: WaitUntil::Until(expr),
             ..
-        } => expr_vars(expr, &mut |v| out.push((v.to_string(), "waits until"))),
+        } => expr_vars(expr, &mut |v| out.push((v, "waits until"))),
         _ => {}
     }
     out
@@ -66,7 +66,7 @@ fn reads(ir: &Workflow, index: NodeIndex) -> Vec<(String, &'static str)> {
 
 /// Calls `f` with every variable in `expr`. Expressions are shallow (the parser bounds
 /// their depth), so recursion is safe.
-fn expr_vars(expr: &Expr, f: &mut dyn FnMut(&str)) {
+fn expr_vars<'e>(expr: &'e Expr, f: &mut dyn FnMut(&'e str)) {
     match &expr.kind {
         ExprKind::Var(name) => f(name),
         ExprKind::Value(_) => {}
@@ -112,7 +112,7 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
     }
 
     // Every read, in node order, with whether the variable is set on entry to the node.
-    let mut reads_of: Vec<Vec<(String, &'static str)>> = Vec::with_capacity(n_nodes);
+    let mut reads_of: Vec<Vec<(&str, &'static str)>> = Vec::with_capacity(n_nodes);
     for (index, _) in ir.nodes() {
         reads_of.push(reads(ir, index));
     }
@@ -120,7 +120,7 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
         .iter()
         .map(|r| {
             r.iter()
-                .map(|(var, _)| index_of.get(var.as_str()).is_none_or(|&i| is_input[i]))
+                .map(|(var, _)| index_of.get(var).is_none_or(|&i| is_input[i]))
                 .collect()
         })
         .collect();
@@ -132,7 +132,7 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
     for (node, reads) in reads_of.iter().enumerate() {
         for (k, (var, _)) in reads.iter().enumerate() {
             if !set[node][k] {
-                if let Some(&i) = index_of.get(var.as_str()) {
+                if let Some(&i) = index_of.get(var) {
                     unproven.entry(i).or_default().push((node, k));
                 }
             }
@@ -166,7 +166,7 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
     for (index, node) in ir.nodes() {
         let mut reported = Vec::new();
         for (k, (var, how)) in reads_of[index.index()].iter().enumerate() {
-            let Some(&i) = index_of.get(var.as_str()) else {
+            let Some(&i) = index_of.get(var) else {
                 continue;
             };
             read_anywhere[i] = true;
@@ -194,7 +194,7 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
                 }
                 map
             });
-            if let Some(setter) = setters.get(var.as_str()) {
+            if let Some(setter) = setters.get(var) {
                 d = d.with_related(checker.file, setter.span, "set only here");
             }
             checker.error(d);
@@ -365,7 +365,7 @@ impl DominatorTree {
 fn prove_with_dominators(
     ir: &Workflow,
     gen: &[Vec<usize>],
-    reads_of: &[Vec<(String, &'static str)>],
+    reads_of: &[Vec<(&str, &'static str)>],
     index_of: &HashMap<&str, usize>,
     n_vars: usize,
     set: &mut [Vec<bool>],
@@ -440,7 +440,7 @@ fn prove_with_dominators(
                 active[v] += 1;
             }
             for (k, (var, _)) in reads_of[node].iter().enumerate() {
-                if let Some(&i) = index_of.get(var.as_str()) {
+                if let Some(&i) = index_of.get(var) {
                     if active[i] > 0 {
                         set[node][k] = true;
                     }

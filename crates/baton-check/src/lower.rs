@@ -127,6 +127,7 @@ pub(crate) fn lower(
         graph,
         start,
     };
+    checker.release_tables();
     crate::flow::check_graph(checker, &ir, &allowed);
     crate::dataflow::check(checker, &ir, &allowed);
     Some(ir)

@@ -166,7 +166,10 @@ impl SourceMap {
         let offset = (offset as usize).min(text.len());
         let line = starts.partition_point(|&start| start <= offset).max(1);
         let line_start = starts.get(line - 1).copied().unwrap_or(0);
-        let col = text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let col = text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         (line, col)
     }
 }
@@ -481,7 +484,11 @@ mod tests {
         let id = files.add("t", text);
         for offset in 0..=text.len() + 2 {
             if text.is_char_boundary(offset.min(text.len())) {
-                assert_eq!(files.line_col(id, offset as u32), line_col(text, offset), "{offset}");
+                assert_eq!(
+                    files.line_col(id, offset as u32),
+                    line_col(text, offset),
+                    "{offset}"
+                );
             }
         }
     }
