@@ -746,7 +746,7 @@ mod reference {
             let set = entry(&out, index);
             let mut reported = Vec::new();
             for (var, how) in reads(ir, index) {
-                let Some(&i) = index_of.get(var.as_str()) else {
+                let Some(&i) = index_of.get(var) else {
                     continue;
                 };
                 read_anywhere[i] = true;
