@@ -25,10 +25,13 @@ pub(crate) fn lower(
     workflow: &ast::Workflow,
     imports: &HashMap<String, Signature>,
 ) -> Option<baton_ir::Workflow> {
+    // Sized up front: at 100,000 steps, growing these by doubling copies each of them
+    // several times, and the copies add up to more memory than the final tables.
+    let nodes = 1 + count_nodes(&workflow.items);
     let mut lowering = Lowering {
-        graph: DiGraph::new(),
-        by_name: HashMap::default(),
-        by_item: HashMap::default(),
+        graph: DiGraph::with_capacity(nodes, nodes * 3 / 2),
+        by_name: HashMap::with_capacity_and_hasher(nodes, Default::default()),
+        by_item: HashMap::with_capacity_and_hasher(nodes, Default::default()),
         joins: HashMap::default(),
         counters: HashMap::default(),
         failed: false,
@@ -131,6 +134,24 @@ pub(crate) fn lower(
     crate::flow::check_graph(checker, &ir, &allowed);
     crate::dataflow::check(checker, &ir, &allowed);
     Some(ir)
+}
+
+/// How many graph nodes `items` lower to: one per flow item, and a join per `parallel`.
+fn count_nodes(items: &[Item]) -> usize {
+    items
+        .iter()
+        .map(|item| match &item.kind {
+            ItemKind::Parallel(parallel) => {
+                2 + parallel
+                    .branches
+                    .iter()
+                    .map(|b| count_nodes(&b.items))
+                    .sum::<usize>()
+            }
+            kind if kind.is_flow() => 1,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Where control goes: a node, and the bound and span of the `-> target` that led there.
