@@ -15,6 +15,8 @@
 # FUZZ_JOBS=N runs N fuzzing processes per target (libFuzzer's -fork=N).
 # FUZZ_RUNS=N stops each target after N executions instead (libFuzzer's -runs=N; the
 # time budget still applies as an upper bound).
+# FUZZ_TIMEOUT=S is libFuzzer's per-input timeout (default 10 s): raise it when the
+# fuzzers may be paused (SIGSTOP), or the pause is reported as a timeout.
 # FUZZ_SANITIZER=address turns AddressSanitizer on; the default is none: Baton has no
 # unsafe code, and without the sanitizer libFuzzer runs about four times as many inputs.
 set -euo pipefail
@@ -58,7 +60,7 @@ for target in "${targets[@]}"; do
   echo "== fuzzing $target for ${budget}s"
   status=0
   "${fuzz[@]}" run -s "$sanitizer" "$target" "corpus/$target" -- \
-    -max_total_time="$budget" -dict=baton.dict -timeout=10 -rss_limit_mb=4096 \
+    -max_total_time="$budget" -dict=baton.dict -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=4096 \
     -print_final_stats=1 "${extra[@]}" >"$log" 2>&1 || status=$?
   # libFuzzer's final stats; with -fork, the last status line has the count.
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)

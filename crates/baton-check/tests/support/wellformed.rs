@@ -240,6 +240,16 @@ fn html_skeleton(content: &str) -> Result<String, String> {
                     return Err(format!("unknown element <{tag}> in an HTML label"));
                 }
                 check_html_attributes(&body[name.len()..])?;
+                if name == "BR" && empty && !closing {
+                    // A line break is text: it comes from the user's own line breaks and
+                    // from wrapping long lines, which depends on where the spaces are.
+                    if !in_text {
+                        skeleton.push('T');
+                        in_text = true;
+                    }
+                    rest = &rest[end + 1..];
+                    continue;
+                }
                 if closing {
                     if open.pop().as_deref() != Some(name) {
                         return Err(format!("unbalanced </{name}> in an HTML label"));
