@@ -474,17 +474,6 @@ pub fn model() -> impl Strategy<Value = Model> {
         )
 }
 
-impl Model {
-    /// Whether some role has the empty title `""`: the DOT backend then writes an
-    /// empty HTML label (`label=<>`) before any plain empty string, which Graphviz 2.43
-    /// rejects (a known bug, see `crates/baton-emit/tests/robustness.rs`).
-    pub fn has_empty_role_title(&self) -> bool {
-        self.roles
-            .iter()
-            .any(|t| t.as_ref().is_some_and(|t| t.value().is_empty()))
-    }
-}
-
 /// Whether control never falls through the item.
 fn transfers(top: &Top) -> bool {
     match top {
@@ -521,17 +510,6 @@ pub struct Expected {
     pub titles: Vec<(String, String)>,
     /// The value of every string literal in the source.
     pub texts: Vec<String>,
-}
-
-impl Expected {
-    /// Whether some text is nothing but line breaks: Graphviz 2.43 aborts
-    /// (`lblenclosing: Assertion ... failed`) on such a label when the graph also has an
-    /// `xlabel` (a known bug, see `crates/baton-emit/tests/robustness.rs`).
-    pub fn has_line_breaks_only_text(&self) -> bool {
-        self.texts
-            .iter()
-            .any(|t| !t.is_empty() && t.chars().all(|c| c == '\n' || c == '\r'))
-    }
 }
 
 /// The values of the string literals of a generated source (comments hold no quotes).
