@@ -134,18 +134,18 @@ pub(crate) fn lower(
     // The graph checks and data flow only read the IR: they run side by side, data flow
     // reporting into a checker of its own. The diagnostics are sorted afterwards.
     let (file, imports) = (checker.file, checker.imports);
-    let data_flow = || {
+    let data_flow = &|| {
         let mut data = Checker::new(file, imports, false);
         crate::dataflow::check(&mut data, &ir, &allowed);
         data.diagnostics
     };
     let data_flow_diagnostics = std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().spawn_scoped(scope, &data_flow);
+        let worker = std::thread::Builder::new().spawn_scoped(scope, data_flow);
         crate::flow::check_graph(checker, &ir, &allowed);
         worker.ok().and_then(|w| w.join().ok())
     })
     // No thread to be had (or it panicked): run it here, as it would have run.
-    .unwrap_or_else(&data_flow);
+    .unwrap_or_else(data_flow);
     checker.diagnostics.extend(data_flow_diagnostics);
     Some(ir)
 }
