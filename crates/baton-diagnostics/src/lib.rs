@@ -174,6 +174,29 @@ impl SourceMap {
     }
 }
 
+/// Byte offset where each line of `text` starts, a line ending at `\r\n`, a lone `\r` or
+/// `\n` (as miette and the Language Server Protocol count lines). The first line starts
+/// at 0; a text ending with a line break has an empty last line starting at its length.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' => {
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                starts.push(i + 1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
+}
+
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
