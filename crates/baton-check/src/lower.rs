@@ -140,7 +140,10 @@ pub(crate) fn lower(
         data.diagnostics
     };
     let data_flow_diagnostics = std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().spawn_scoped(scope, data_flow);
+        // The main thread's stack size, as data flow had before it moved here.
+        let worker = std::thread::Builder::new()
+            .stack_size(8 * 1024 * 1024)
+            .spawn_scoped(scope, data_flow);
         crate::flow::check_graph(checker, &ir, &allowed);
         worker.ok().and_then(|w| w.join().ok())
     })
