@@ -472,6 +472,8 @@ fn write_data(out: &mut String, workflow: &Workflow) -> fmt::Result {
             writeln!(out, "| Value | Type | Set by |")?;
             writeln!(out, "| --- | --- | --- |")?;
         }
+        let outputs: std::collections::HashSet<&str> =
+            workflow.outputs.iter().map(String::as_str).collect();
         let by_id: std::collections::HashMap<&str, _> = workflow
             .nodes()
             .map(|(index, node)| (node.id.as_str(), index))
@@ -486,7 +488,7 @@ fn write_data(out: &mut String, workflow: &Workflow) -> fmt::Result {
             let name = code(&variable.name);
             let ty = type_text(&variable.ty);
             if handed_back {
-                let output = if workflow.outputs.contains(&variable.name) {
+                let output = if outputs.contains(variable.name.as_str()) {
                     "**output**"
                 } else {
                     ""
