@@ -368,20 +368,31 @@ impl<'p> Reuse<'p> {
             .take(room)
             .take_while(|(a, b)| a == b)
             .count();
-        let broken: Vec<Span> = previous
-            .diagnostics
+        // Items overlapping a syntax or literal error are not reused. Items are in order
+        // and do not overlap, so those an error touches are a run found by binary search:
+        // thousands of errors in a large file stay cheap.
+        let all = &workflow.items;
+        let mut broken = vec![false; all.len()];
+        for diagnostic in previous.diagnostics {
+            if diagnostic.primary.file != previous.file_id
+                || !diagnostic.code.as_str().starts_with("B00")
+            {
+                continue;
+            }
+            let span = diagnostic.primary.span;
+            let first = all.partition_point(|item| item.span.end < span.start);
+            for (i, item) in all.iter().enumerate().skip(first) {
+                if item.span.start > span.end {
+                    break;
+                }
+                broken[i] = true;
+            }
+        }
+        let items = all
             .iter()
-            .filter(|d| d.primary.file == previous.file_id && d.code.as_str().starts_with("B00"))
-            .map(|d| d.primary.span)
-            .collect();
-        let items = workflow
-            .items
-            .iter()
-            .filter(|item| {
-                !broken
-                    .iter()
-                    .any(|b| b.start <= item.span.end && item.span.start <= b.end)
-            })
+            .zip(&broken)
+            .filter(|(_, &broken)| !broken)
+            .map(|(item, _)| item)
             .collect();
         Some(Reuse {
             old: previous.source,
