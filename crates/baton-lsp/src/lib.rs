@@ -33,9 +33,9 @@ mod uri;
 pub use line_index::LineIndex;
 pub use server::{serve, serve_connection, serve_with, Options, Server};
 
-/// Checks `text` as an unsaved buffer (imports are not read) and converts the diagnostics
-/// to LSP form, exactly as the server does on every change. This is the unit of work of
-/// an edit, exposed for the benchmark.
+/// Checks `text` as a freshly opened, unsaved buffer (imports are not read) and converts
+/// the diagnostics to LSP form, as the server does. An edit to an open document goes
+/// through `baton_check::recheck` instead (see `document.rs`), which the benchmarks time.
 pub fn recheck(text: &str) -> Vec<lsp_types::Diagnostic> {
     let analysis = baton_check::check("<buffer>", text, None, &baton_check::NoFiles);
     let lines = LineIndex::new(text);
