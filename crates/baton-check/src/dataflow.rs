@@ -32,35 +32,64 @@ use petgraph::Direction;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
 
-/// The variables a node reads, with a word saying how (for messages).
-fn reads(ir: &Workflow, index: NodeIndex) -> Vec<(&str, &'static str)> {
-    let node = &ir.graph[index];
-    let mut out = Vec::new();
-    match &node.kind {
+/// How a node reads a variable, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum How {
+    Needs,
+    Passes,
+    MatchesOn,
+    Tests,
+    WaitsUntil,
+}
+
+impl How {
+    fn verb(self) -> &'static str {
+        match self {
+            How::Needs => "needs",
+            How::Passes => "passes",
+            How::MatchesOn => "matches on",
+            How::Tests => "tests",
+            How::WaitsUntil => "waits until",
+        }
+    }
+}
+
+/// Calls `f` with every variable the node `index` reads, in order, and how it reads it.
+fn each_read<'ir>(ir: &'ir Workflow, index: NodeIndex, f: &mut dyn FnMut(&'ir str, How)) {
+    match &ir.graph[index].kind {
         NodeKind::Step(step) => {
-            out.extend(step.needs.iter().map(|v| (v.as_str(), "needs")));
+            for var in &step.needs {
+                f(var, How::Needs);
+            }
             if let Performer::Workflow { args, .. } = &step.performer {
                 for arg in args {
-                    expr_vars(&arg.value, &mut |v| out.push((v, "passes")));
+                    expr_vars(&arg.value, &mut |v| f(v, How::Passes));
                 }
             }
         }
         NodeKind::Branch { subject } => {
             if let Some(subject) = subject {
-                out.push((subject.as_str(), "matches on"));
+                f(subject, How::MatchesOn);
             }
             for edge in ir.graph.edges_directed(index, Direction::Outgoing) {
                 if let EdgeKind::Guard { guard } = &edge.weight().kind {
-                    expr_vars(guard, &mut |v| out.push((v, "tests")));
+                    expr_vars(guard, &mut |v| f(v, How::Tests));
                 }
             }
         }
         NodeKind::Wait {
             until: WaitUntil::Until(expr),
             ..
-        } => expr_vars(expr, &mut |v| out.push((v, "waits until"))),
+        } => expr_vars(expr, &mut |v| f(v, How::WaitsUntil)),
         _ => {}
     }
+}
+
+/// The variables a node reads, with a word saying how: the reference analysis' form.
+#[cfg(test)]
+fn reads(ir: &Workflow, index: NodeIndex) -> Vec<(&str, &'static str)> {
+    let mut out = Vec::new();
+    each_read(ir, index, &mut |var, how| out.push((var, how.verb())));
     out
 }
 
@@ -85,6 +114,109 @@ fn writes(ir: &Workflow, index: NodeIndex) -> &[String] {
     }
 }
 
+/// One list per node, all in two flat vectors: node `i`'s entries are
+/// `items[start[i]..start[i + 1]]`. At 100,000 steps a `Vec` per node cost tens of
+/// megabytes in headers and small allocations.
+struct PerNode<T> {
+    start: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T: Copy + Default> PerNode<T> {
+    fn with_capacity(nodes: usize) -> PerNode<T> {
+        let mut start = Vec::with_capacity(nodes + 1);
+        start.push(0);
+        PerNode {
+            start,
+            items: Vec::new(),
+        }
+    }
+
+    /// Ends the list of the node being built: later pushes go to the next node's.
+    fn end_node(&mut self) {
+        self.start.push(self.items.len());
+    }
+
+    /// Where node `node`'s entries are in `items`; empty for a node not built yet.
+    fn range(&self, node: usize) -> std::ops::Range<usize> {
+        match (self.start.get(node), self.start.get(node + 1)) {
+            (Some(&from), Some(&to)) => from..to,
+            _ => 0..0,
+        }
+    }
+
+    fn get(&self, node: usize) -> &[T] {
+        &self.items[self.range(node)]
+    }
+
+    /// The lists of `nodes` nodes from (node, entry) pairs, each list in the pairs' order.
+    fn grouped(nodes: usize, pairs: impl Iterator<Item = (usize, T)> + Clone) -> PerNode<T> {
+        let mut start = vec![0; nodes + 1];
+        for (node, _) in pairs.clone() {
+            start[node + 1] += 1;
+        }
+        for i in 0..nodes {
+            start[i + 1] += start[i];
+        }
+        let mut next = start.clone();
+        let mut items = vec![T::default(); start[nodes]];
+        for (node, item) in pairs {
+            items[next[node]] = item;
+            next[node] += 1;
+        }
+        PerNode { start, items }
+    }
+}
+
+/// A read of variable `var` (an index into inputs, then variables).
+#[derive(Clone, Copy)]
+struct Read {
+    var: u32,
+    how: How,
+}
+
+impl Default for Read {
+    fn default() -> Read {
+        Read {
+            var: 0,
+            how: How::Needs,
+        }
+    }
+}
+
+/// The graph's edges as flat lists, in petgraph's order: walking petgraph's linked edge
+/// lists is a cache miss per edge at 100,000 steps.
+struct Adjacency {
+    successors: PerNode<u32>,
+    predecessors: PerNode<u32>,
+}
+
+impl Adjacency {
+    fn new(ir: &Workflow) -> Adjacency {
+        let n = ir.graph.node_count();
+        let mut successors = PerNode::with_capacity(n);
+        let mut predecessors = PerNode::with_capacity(n);
+        successors.items.reserve(ir.graph.edge_count());
+        predecessors.items.reserve(ir.graph.edge_count());
+        for index in ir.graph.node_indices() {
+            successors
+                .items
+                .extend(ir.graph.neighbors(index).map(|s| s.index() as u32));
+            successors.end_node();
+            predecessors.items.extend(
+                ir.graph
+                    .neighbors_directed(index, Direction::Incoming)
+                    .map(|p| p.index() as u32),
+            );
+            predecessors.end_node();
+        }
+        Adjacency {
+            successors,
+            predecessors,
+        }
+    }
+}
+
 pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<String, Vec<String>>) {
     let names: Vec<&str> = ir
         .inputs
@@ -92,65 +224,75 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
         .chain(&ir.variables)
         .map(|v| v.name.as_str())
         .collect();
-    let index_of: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    // Variable indices fit in u32: there are fewer variables than source bytes.
+    let index_of: HashMap<&str, u32> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, i as u32))
+        .collect();
     let n_vars = names.len();
     let n_nodes = ir.graph.node_count();
 
-    let mut gen: Vec<Vec<usize>> = vec![Vec::new(); n_nodes];
+    let mut gen: PerNode<u32> = PerNode::with_capacity(n_nodes);
     for (index, _) in ir.nodes() {
         for var in writes(ir, index) {
             if let Some(&i) = index_of.get(var.as_str()) {
-                gen[index.index()].push(i);
+                gen.items.push(i);
             }
         }
+        gen.end_node();
     }
     let mut is_input = vec![false; n_vars];
     for input in &ir.inputs {
         if let Some(&i) = index_of.get(input.name.as_str()) {
-            is_input[i] = true;
+            is_input[i as usize] = true;
         }
     }
 
-    // Every read, in node order, with whether the variable is set on entry to the node.
-    let mut reads_of: Vec<Vec<(&str, &'static str)>> = Vec::with_capacity(n_nodes);
+    // Every read of a declared variable, in node order, and whether the variable is set
+    // on entry to the node (by read: `set[k]` for `reads.items[k]`).
+    let mut reads: PerNode<Read> = PerNode::with_capacity(n_nodes);
     for (index, _) in ir.nodes() {
-        reads_of.push(reads(ir, index));
+        each_read(ir, index, &mut |var, how| {
+            if let Some(&var) = index_of.get(var) {
+                reads.items.push(Read { var, how });
+            }
+        });
+        reads.end_node();
     }
-    let mut set: Vec<Vec<bool>> = reads_of
+    let mut set: Vec<bool> = reads
+        .items
         .iter()
-        .map(|r| {
-            r.iter()
-                .map(|(var, _)| index_of.get(var).is_none_or(|&i| is_input[i]))
-                .collect()
-        })
+        .map(|read| is_input[read.var as usize])
         .collect();
-    prove_with_dominators(ir, &gen, &reads_of, &index_of, n_vars, &mut set);
+    prove_with_dominators(ir, &gen, &reads, n_vars, &mut set);
 
     // The rest, exactly, 64 variables at a time; with the path that leaves each unset
     // variable unset.
-    let mut unproven: HashMap<usize, Vec<(usize, usize)>> = HashMap::default();
-    for (node, reads) in reads_of.iter().enumerate() {
-        for (k, (var, _)) in reads.iter().enumerate() {
-            if !set[node][k] {
-                if let Some(&i) = index_of.get(var) {
-                    unproven.entry(i).or_default().push((node, k));
-                }
+    let mut unproven: HashMap<u32, Vec<(usize, usize)>> = HashMap::default();
+    for node in 0..n_nodes {
+        for k in reads.range(node) {
+            if !set[k] {
+                unproven
+                    .entry(reads.items[k].var)
+                    .or_default()
+                    .push((node, k));
             }
         }
     }
-    let mut vars: Vec<usize> = unproven.keys().copied().collect();
+    let mut vars: Vec<u32> = unproven.keys().copied().collect();
     vars.sort_unstable();
-    let mut paths: HashMap<(usize, usize), String> = HashMap::default();
+    let mut paths: HashMap<usize, String> = HashMap::default();
     for chunk in vars.chunks(64) {
         let out = solve_exactly(ir, &gen, &is_input, chunk);
         for (bit, var) in chunk.iter().enumerate() {
             for &(node, k) in unproven.get(var).into_iter().flatten() {
                 let index = NodeIndex::new(node);
                 if entry_bits(ir, &out, index, &is_input, chunk) & (1 << bit) != 0 {
-                    set[node][k] = true;
+                    set[k] = true;
                 } else {
                     let path = unset_path(ir, index, |pred| out[pred.index()] & (1 << bit) != 0);
-                    paths.insert((node, k), path);
+                    paths.insert(k, path);
                 }
             }
         }
@@ -159,22 +301,22 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
     let mut read_anywhere = vec![false; n_vars];
     for name in &ir.outputs {
         if let Some(&i) = index_of.get(name.as_str()) {
-            read_anywhere[i] = true;
+            read_anywhere[i as usize] = true;
         }
     }
     let mut setters: Option<HashMap<&str, &baton_ir::Variable>> = None;
     for (index, node) in ir.nodes() {
         let mut reported = Vec::new();
-        for (k, (var, how)) in reads_of[index.index()].iter().enumerate() {
-            let Some(&i) = index_of.get(var) else {
-                continue;
-            };
-            read_anywhere[i] = true;
-            if set[index.index()][k] || reported.contains(&i) {
+        for k in reads.range(index.index()) {
+            let Read { var: i, how } = reads.items[k];
+            read_anywhere[i as usize] = true;
+            if set[k] || reported.contains(&i) {
                 continue;
             }
             reported.push(i);
-            let path = paths.remove(&(index.index(), k)).unwrap_or_default();
+            let var = names[i as usize];
+            let how = how.verb();
+            let path = paths.remove(&k).unwrap_or_default();
             let mut d = checker
                 .diag(
                     Code::NotSet,
@@ -205,7 +347,7 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
         let Some(&i) = index_of.get(var.name.as_str()) else {
             continue;
         };
-        if read_anywhere[i] {
+        if read_anywhere[i as usize] {
             continue;
         }
         let setter = var.set_by.clone().unwrap_or_default();
@@ -230,68 +372,72 @@ pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<Stri
     }
 }
 
+/// No node: the immediate dominator of the start and of unreachable nodes.
+const NONE: u32 = u32::MAX;
+
 /// The dominator tree of the nodes reachable from the start (Cooper, Harvey and
 /// Kennedy's iterative algorithm over reverse post-order), with pre-order intervals so
-/// that "`a` dominates `b`" is two comparisons.
+/// that "`a` dominates `b`" is two comparisons. Node indices are petgraph's, `u32`.
 struct DominatorTree {
-    /// Immediate dominator by node index; `None` for the start and unreachable nodes.
-    idom: Vec<Option<usize>>,
+    /// Immediate dominator by node index; [`NONE`] for the start and unreachable nodes.
+    idom: Vec<u32>,
     reachable: Vec<bool>,
     /// Pre-order number, and the last pre-order number in the node's subtree.
-    pre: Vec<usize>,
-    last: Vec<usize>,
+    pre: Vec<u32>,
+    last: Vec<u32>,
     /// Children in the tree, for the walk that proves reads.
-    children: Vec<Vec<usize>>,
+    children: PerNode<u32>,
 }
 
 impl DominatorTree {
-    fn new(ir: &Workflow) -> DominatorTree {
-        let graph = &ir.graph;
-        let n = graph.node_count();
+    fn new(ir: &Workflow, edges: &Adjacency) -> DominatorTree {
+        let n = ir.graph.node_count();
         let start = ir.start.index();
         // Post-order of a depth-first search from the start, without recursion.
-        let mut order = vec![usize::MAX; n];
-        let mut post: Vec<usize> = Vec::with_capacity(n);
-        let mut seen = vec![false; n];
-        let mut stack: Vec<(NodeIndex, petgraph::graph::Neighbors<'_, baton_ir::Edge>)> =
-            vec![(ir.start, graph.neighbors(ir.start))];
-        seen[start] = true;
-        while let Some((node, successors)) = stack.last_mut() {
+        let mut order = vec![NONE; n];
+        let mut post: Vec<u32> = Vec::with_capacity(n);
+        let mut reachable = vec![false; n];
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        reachable[start] = true;
+        while let Some((node, next)) = stack.last_mut() {
             let node = *node;
-            match successors.next() {
-                Some(next) if !seen[next.index()] => {
-                    seen[next.index()] = true;
-                    stack.push((next, graph.neighbors(next)));
+            match edges.successors.get(node).get(*next) {
+                Some(&successor) => {
+                    *next += 1;
+                    if !reachable[successor as usize] {
+                        reachable[successor as usize] = true;
+                        stack.push((successor as usize, 0));
+                    }
                 }
-                Some(_) => {}
                 None => {
-                    order[node.index()] = post.len();
-                    post.push(node.index());
+                    order[node] = post.len() as u32;
+                    post.push(node as u32);
                     stack.pop();
                 }
             }
         }
+        drop(stack);
         // Predecessors by post-order number, reachable ones only.
-        let preds: Vec<Vec<usize>> = post
-            .iter()
-            .map(|&node| {
-                graph
-                    .neighbors_directed(NodeIndex::new(node), Direction::Incoming)
-                    .filter(|p| seen[p.index()])
-                    .map(|p| order[p.index()])
-                    .collect()
-            })
-            .collect();
+        let mut preds: PerNode<u32> = PerNode::with_capacity(post.len());
+        for &node in &post {
+            for &p in edges.predecessors.get(node as usize) {
+                if reachable[p as usize] {
+                    preds.items.push(order[p as usize]);
+                }
+            }
+            preds.end_node();
+        }
+        drop(order);
         let root = post.len() - 1;
-        let mut doms = vec![usize::MAX; post.len()];
-        doms[root] = root;
-        let intersect = |doms: &[usize], mut a: usize, mut b: usize| {
+        let mut doms = vec![NONE; post.len()];
+        doms[root] = root as u32;
+        let intersect = |doms: &[u32], mut a: u32, mut b: u32| {
             while a != b {
                 while a < b {
-                    a = doms[a];
+                    a = doms[a as usize];
                 }
                 while b < a {
-                    b = doms[b];
+                    b = doms[b as usize];
                 }
             }
             a
@@ -300,12 +446,12 @@ impl DominatorTree {
         while changed {
             changed = false;
             for b in (0..root).rev() {
-                let mut new_idom = usize::MAX;
-                for &p in &preds[b] {
-                    if doms[p] == usize::MAX {
+                let mut new_idom = NONE;
+                for &p in preds.get(b) {
+                    if doms[p as usize] == NONE {
                         continue;
                     }
-                    new_idom = if new_idom == usize::MAX {
+                    new_idom = if new_idom == NONE {
                         p
                     } else {
                         intersect(&doms, p, new_idom)
@@ -317,30 +463,36 @@ impl DominatorTree {
                 }
             }
         }
-        let mut idom = vec![None; n];
-        let mut children = vec![Vec::new(); n];
+        drop(preds);
+        let mut idom = vec![NONE; n];
         for (b, &node) in post.iter().enumerate() {
             if b != root {
-                let parent = post[doms[b]];
-                idom[node] = Some(parent);
-                children[parent].push(node);
+                idom[node as usize] = post[doms[b] as usize];
             }
         }
+        drop(doms);
+        let children = PerNode::grouped(
+            n,
+            post.iter()
+                .map(|&node| (idom[node as usize], node))
+                .filter(|&(parent, _)| parent != NONE)
+                .map(|(parent, node)| (parent as usize, node)),
+        );
+        drop(post);
         // Pre-order intervals of the tree.
         let mut pre = vec![0; n];
         let mut last = vec![0; n];
         let mut counter = 0;
         let mut walk: Vec<(usize, usize)> = vec![(start, 0)];
-        pre[start] = 0;
         while let Some((node, child)) = walk.last_mut() {
             let node = *node;
             if *child == 0 {
                 pre[node] = counter;
                 counter += 1;
             }
-            if let Some(&next) = children[node].get(*child) {
+            if let Some(&next) = children.get(node).get(*child) {
                 *child += 1;
-                walk.push((next, 0));
+                walk.push((next as usize, 0));
             } else {
                 last[node] = counter - 1;
                 walk.pop();
@@ -348,7 +500,7 @@ impl DominatorTree {
         }
         DominatorTree {
             idom,
-            reachable: seen,
+            reachable,
             pre,
             last,
             children,
@@ -364,70 +516,76 @@ impl DominatorTree {
 /// Marks in `set` the reads that dominators prove set (see the module documentation).
 fn prove_with_dominators(
     ir: &Workflow,
-    gen: &[Vec<usize>],
-    reads_of: &[Vec<(&str, &'static str)>],
-    index_of: &HashMap<&str, usize>,
+    gen: &PerNode<u32>,
+    reads: &PerNode<Read>,
     n_vars: usize,
-    set: &mut [Vec<bool>],
+    set: &mut [bool],
 ) {
     let n = ir.graph.node_count();
-    let tree = DominatorTree::new(ir);
+    let edges = Adjacency::new(ir);
+    let tree = DominatorTree::new(ir, &edges);
     // A node that is never reached has every variable set (nothing can unset it).
-    for (reads, reachable) in set.iter_mut().zip(&tree.reachable) {
-        if !reachable {
-            reads.iter_mut().for_each(|s| *s = true);
+    for node in 0..n {
+        if !tree.reachable[node] {
+            set[reads.range(node)].iter_mut().for_each(|s| *s = true);
         }
     }
     // Variables set on entry to a node because of what its predecessors set below the
     // node's own dominators: on entry to a join, what one branch sets; on entry to any
     // other node with several predecessors (where the arms of an `if` meet), what every
-    // arm sets. Nodes come in source order, so inner joins and merges come first.
-    let mut joined: Vec<Vec<usize>> = vec![Vec::new(); n];
+    // arm sets. Nodes come in source order, so inner joins and merges come first; a
+    // node's list is empty until its turn.
+    let mut joined: PerNode<u32> = PerNode::with_capacity(n);
+    let mut preds: Vec<usize> = Vec::new();
+    let (mut vars, mut common) = (Vec::new(), Vec::new());
     for (index, node) in ir.nodes() {
         let j = index.index();
         // The start's entry is the inputs, whatever leads back to it.
         if !tree.reachable[j] || index == ir.start {
+            joined.end_node();
             continue;
         }
         let is_join = matches!(node.kind, NodeKind::Join { .. });
-        let preds: Vec<usize> = ir
-            .graph
-            .neighbors_directed(index, Direction::Incoming)
-            .map(|p| p.index())
-            .filter(|&p| tree.reachable[p])
-            .collect();
+        preds.clear();
+        preds.extend(
+            edges
+                .predecessors
+                .get(j)
+                .iter()
+                .map(|&p| p as usize)
+                .filter(|&p| tree.reachable[p]),
+        );
         if is_join {
-            let mut vars = Vec::new();
+            vars.clear();
             for &pred in &preds {
                 set_below(&tree, gen, &joined, pred, j, usize::MAX, &mut vars);
             }
             vars.sort_unstable();
             vars.dedup();
-            joined[j] = vars;
+            joined.items.extend_from_slice(&vars);
         } else if (2..=MAX_MERGE_PREDECESSORS).contains(&preds.len()) {
             // A bounded walk keeps this linear; a merge it gives up on is solved exactly.
-            let mut common: Option<Vec<usize>> = None;
-            for &pred in &preds {
-                let mut vars = Vec::new();
+            common.clear();
+            for (k, &pred) in preds.iter().enumerate() {
+                vars.clear();
                 if !set_below(&tree, gen, &joined, pred, j, MAX_MERGE_WALK, &mut vars) {
-                    common = Some(Vec::new());
+                    common.clear();
                     break;
                 }
                 vars.sort_unstable();
                 vars.dedup();
-                common = Some(match common {
-                    None => vars,
-                    Some(common) => common
-                        .into_iter()
-                        .filter(|v| vars.binary_search(v).is_ok())
-                        .collect(),
-                });
-                if common.as_ref().is_some_and(Vec::is_empty) {
+                if k == 0 {
+                    std::mem::swap(&mut common, &mut vars);
+                } else {
+                    common.retain(|v| vars.binary_search(v).is_ok());
+                }
+                if common.is_empty() {
                     break;
                 }
             }
-            joined[j] = common.unwrap_or_default();
+            joined.items.extend_from_slice(&common);
         }
+        joined.end_node();
     }
     // Down the dominator tree, counting for each variable the nodes above (or, for a
     // join, at) the current one that set it.
@@ -436,26 +594,24 @@ fn prove_with_dominators(
     while let Some((node, child)) = walk.last_mut() {
         let node = *node;
         if *child == 0 {
-            for &v in &joined[node] {
-                active[v] += 1;
+            for &v in joined.get(node) {
+                active[v as usize] += 1;
             }
-            for (k, (var, _)) in reads_of[node].iter().enumerate() {
-                if let Some(&i) = index_of.get(var) {
-                    if active[i] > 0 {
-                        set[node][k] = true;
-                    }
+            for k in reads.range(node) {
+                if active[reads.items[k].var as usize] > 0 {
+                    set[k] = true;
                 }
             }
-            for &v in &gen[node] {
-                active[v] += 1;
+            for &v in gen.get(node) {
+                active[v as usize] += 1;
             }
         }
-        if let Some(&next) = tree.children[node].get(*child) {
+        if let Some(&next) = tree.children.get(node).get(*child) {
             *child += 1;
-            walk.push((next, 0));
+            walk.push((next as usize, 0));
         } else {
-            for &v in joined[node].iter().chain(&gen[node]) {
-                active[v] -= 1;
+            for &v in joined.get(node).iter().chain(gen.get(node)) {
+                active[v as usize] -= 1;
             }
             walk.pop();
         }
@@ -473,12 +629,12 @@ const MAX_MERGE_WALK: usize = 256;
 /// merges). False when the chain is longer than `limit`.
 fn set_below(
     tree: &DominatorTree,
-    gen: &[Vec<usize>],
-    joined: &[Vec<usize>],
+    gen: &PerNode<u32>,
+    joined: &PerNode<u32>,
     pred: usize,
     node: usize,
     limit: usize,
-    vars: &mut Vec<usize>,
+    vars: &mut Vec<u32>,
 ) -> bool {
     let mut at = pred;
     let mut steps = 0;
@@ -487,32 +643,35 @@ fn set_below(
             return false;
         }
         steps += 1;
-        vars.extend_from_slice(&gen[at]);
-        vars.extend_from_slice(&joined[at]);
-        let Some(up) = tree.idom[at] else { break };
-        at = up;
+        vars.extend_from_slice(gen.get(at));
+        vars.extend_from_slice(joined.get(at));
+        let up = tree.idom[at];
+        if up == NONE {
+            break;
+        }
+        at = up as usize;
     }
     true
 }
 
 /// The exact solution for the variables in `vars` (at most 64; bit `b` is `vars[b]`):
 /// each node's out-set, by a worklist fixpoint from "everything set".
-fn solve_exactly(ir: &Workflow, gen: &[Vec<usize>], is_input: &[bool], vars: &[usize]) -> Vec<u64> {
+fn solve_exactly(ir: &Workflow, gen: &PerNode<u32>, is_input: &[bool], vars: &[u32]) -> Vec<u64> {
     let n_nodes = ir.graph.node_count();
     let full = if vars.len() == 64 {
         u64::MAX
     } else {
         (1u64 << vars.len()) - 1
     };
-    let bit_of: HashMap<usize, u32> = vars
+    let bit_of: HashMap<u32, u32> = vars
         .iter()
         .enumerate()
         .map(|(b, &v)| (v, b as u32))
         .collect();
-    let gen_bits: Vec<u64> = gen
-        .iter()
-        .map(|g| {
-            g.iter()
+    let gen_bits: Vec<u64> = (0..n_nodes)
+        .map(|node| {
+            gen.get(node)
+                .iter()
                 .filter_map(|v| bit_of.get(v))
                 .fold(0u64, |bits, b| bits | 1 << b)
         })
@@ -542,7 +701,7 @@ fn entry_bits(
     out: &[u64],
     index: NodeIndex,
     is_input: &[bool],
-    vars: &[usize],
+    vars: &[u32],
 ) -> u64 {
     let full = if vars.len() == 64 {
         u64::MAX
@@ -553,7 +712,7 @@ fn entry_bits(
         return vars
             .iter()
             .enumerate()
-            .filter(|(_, &v)| is_input[v])
+            .filter(|(_, &v)| is_input[v as usize])
             .fold(0u64, |bits, (b, _)| bits | 1 << b);
     }
     let is_join = matches!(ir.graph[index].kind, NodeKind::Join { .. });
