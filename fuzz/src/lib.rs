@@ -178,7 +178,7 @@ pub fn fmt_roundtrip(text: &str) {
     );
     if let (Some(a), Some(b)) = (&before.workflow, &after.workflow) {
         let ids = |w: &baton_ir::Workflow| -> Vec<String> {
-            w.nodes().map(|(_, n)| n.id.clone()).collect()
+            w.nodes().map(|(_, n)| n.id.to_string()).collect()
         };
         assert_eq!(ids(a), ids(b), "formatting changed the nodes:\n{once}");
         assert_eq!(

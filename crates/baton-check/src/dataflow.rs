@@ -25,6 +25,7 @@
 
 use crate::resolve::Checker;
 use baton_diagnostics::Code;
+use baton_ir::SmolStr;
 use baton_ir::{EdgeKind, Expr, ExprKind, NodeKind, Performer, WaitUntil, Workflow};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
@@ -107,7 +108,7 @@ fn expr_vars<'e>(expr: &'e Expr, f: &mut dyn FnMut(&'e str)) {
     }
 }
 
-fn writes(ir: &Workflow, index: NodeIndex) -> &[String] {
+fn writes(ir: &Workflow, index: NodeIndex) -> &[SmolStr] {
     match &ir.graph[index].kind {
         NodeKind::Step(step) => &step.outputs,
         _ => &[],
@@ -217,7 +218,11 @@ impl Adjacency {
     }
 }
 
-pub(crate) fn check(checker: &mut Checker, ir: &Workflow, allowed: &HashMap<String, Vec<String>>) {
+pub(crate) fn check(
+    checker: &mut Checker,
+    ir: &Workflow,
+    allowed: &HashMap<SmolStr, Vec<SmolStr>>,
+) {
     let names: Vec<&str> = ir
         .inputs
         .iter()
@@ -786,7 +791,7 @@ mod reference {
     use super::{describe, reads, writes};
     use crate::resolve::Checker;
     use baton_diagnostics::Code;
-    use baton_ir::{NodeKind, Workflow};
+    use baton_ir::{NodeKind, SmolStr, Workflow};
     use petgraph::graph::NodeIndex;
     use petgraph::visit::EdgeRef;
     use petgraph::Direction;
@@ -830,7 +835,7 @@ mod reference {
     pub(crate) fn check(
         checker: &mut Checker,
         ir: &Workflow,
-        allowed: &HashMap<String, Vec<String>>,
+        allowed: &HashMap<SmolStr, Vec<SmolStr>>,
     ) {
         let names: Vec<&str> = ir
             .inputs
@@ -1008,8 +1013,8 @@ mod differential {
     use crate::resolve::Checker;
     use baton_diagnostics::{FileId, Span};
     use baton_ir::{
-        Edge, EdgeKind, Expr, ExprKind, Node, NodeKind, Performer, Step, Type, Variable, WaitUntil,
-        Workflow,
+        Edge, EdgeKind, Expr, ExprKind, Node, NodeKind, Performer, SmolStr, Step, Type, Variable,
+        WaitUntil, Workflow,
     };
     use petgraph::graph::DiGraph;
     use rustc_hash::FxHashMap as HashMap;
@@ -1028,7 +1033,7 @@ mod differential {
     fn var(name: &str) -> Expr {
         Expr {
             ty: Type::Bool,
-            kind: ExprKind::Var(name.to_string()),
+            kind: ExprKind::Var(name.into()),
         }
     }
 
@@ -1036,11 +1041,11 @@ mod differential {
         let n_vars = 1 + rng.next(8);
         let n_inputs = rng.next(3).min(n_vars);
         // `ghost` is read but never declared.
-        let name = |i: usize| {
+        let name = |i: usize| -> SmolStr {
             if i == n_vars {
-                "ghost".to_string()
+                "ghost".into()
             } else {
-                format!("v{i}")
+                smol_str::format_smolstr!("v{i}")
             }
         };
         let mut graph = DiGraph::new();
@@ -1058,17 +1063,17 @@ mod differential {
         } else {
             1 + rng.next(30)
         };
-        let mut setter: HashMap<usize, String> = HashMap::default();
+        let mut setter: HashMap<usize, SmolStr> = HashMap::default();
         for k in 0..n_nodes {
-            let pick = |rng: &mut Rng| -> Vec<String> {
+            let pick = |rng: &mut Rng| -> Vec<SmolStr> {
                 let count = rng.next(3);
                 (0..count).map(|_| name(rng.next(n_vars + 1))).collect()
             };
-            let id = format!("n{k}");
+            let id = smol_str::format_smolstr!("n{k}");
             let kind = match rng.next(6) {
                 0 | 1 => {
                     let needs = pick(rng);
-                    let outputs: Vec<String> = (0..rng.next(3))
+                    let outputs: Vec<SmolStr> = (0..rng.next(3))
                         .map(|_| n_inputs + rng.next(n_vars - n_inputs + 1))
                         .filter(|&i| i < n_vars)
                         .map(|i| {
@@ -1150,7 +1155,7 @@ mod differential {
                 },
             );
         }
-        let variable = |i: usize, set_by: Option<String>| Variable {
+        let variable = |i: usize, set_by: Option<SmolStr>| Variable {
             name: name(i),
             ty: Type::Bool,
             set_by,

@@ -6,13 +6,14 @@
 
 use crate::resolve::Checker;
 use baton_diagnostics::{Code, Diagnostic};
+use baton_ir::SmolStr;
 use baton_ir::{EdgeKind, NodeKind, Performer, Workflow};
 use baton_syntax::ast;
 use petgraph::visit::{Bfs, EdgeRef, Walker};
 use petgraph::Direction;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-type Allowed = HashMap<String, Vec<String>>;
+type Allowed = HashMap<SmolStr, Vec<SmolStr>>;
 
 fn is_allowed(allowed: &Allowed, key: &str, lint: &str) -> bool {
     allowed
@@ -372,7 +373,7 @@ fn check_actors(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
                     Performer::System { system, .. } => used.insert(system),
                     Performer::Workflow { .. } => false,
                 };
-                used.extend(step.consult.iter().chain(&step.notify).map(String::as_str));
+                used.extend(step.consult.iter().chain(&step.notify).map(SmolStr::as_str));
             }
             NodeKind::Decision(decision) => {
                 used.extend(decision.role.as_deref());
@@ -381,7 +382,7 @@ fn check_actors(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
                         .consult
                         .iter()
                         .chain(&decision.notify)
-                        .map(String::as_str),
+                        .map(SmolStr::as_str),
                 );
             }
             _ => {}

@@ -13,6 +13,7 @@ mod scc;
 mod types;
 
 use baton_diagnostics::{sort_diagnostics, Code, Diagnostic, FileId, SourceMap, Span};
+use baton_ir::SmolStr;
 use baton_ir::Type;
 use baton_syntax::ast;
 use rustc_hash::FxHashMap as HashMap;
@@ -58,11 +59,11 @@ impl Analysis {
 /// What a caller of `run` needs to know about an imported workflow.
 #[derive(Clone, Debug)]
 pub(crate) struct Signature {
-    pub name: String,
-    pub path: String,
+    pub name: SmolStr,
+    pub path: SmolStr,
     pub file: FileId,
     pub name_span: Span,
-    pub inputs: Vec<(String, Type, bool)>,
+    pub inputs: Vec<(SmolStr, Type, bool)>,
 }
 
 /// Checks the file `name` with contents `text`. `path` is where it lives (imports are
@@ -181,8 +182,8 @@ impl Session<'_> {
         file: FileId,
         path: Option<&Path>,
         ast: &ast::File,
-    ) -> HashMap<String, Signature> {
-        let mut imports: HashMap<String, Signature> = HashMap::default();
+    ) -> HashMap<SmolStr, Signature> {
+        let mut imports: HashMap<SmolStr, Signature> = HashMap::default();
         let dir = path
             .and_then(Path::parent)
             .map(Path::to_path_buf)

@@ -11,6 +11,7 @@
 use crate::resolve::{end_outcome, ActorKind, Checker};
 use crate::Signature;
 use baton_diagnostics::{Code, Span};
+use baton_ir::SmolStr;
 use baton_ir::{
     Actor, Argument, Decision, Edge, EdgeKind, EndOutcome, Import, Node, NodeKind, Performer, Step,
     Variable, WaitUntil,
@@ -23,7 +24,7 @@ use rustc_hash::FxHashMap as HashMap;
 pub(crate) fn lower(
     checker: &mut Checker,
     workflow: &ast::Workflow,
-    imports: &HashMap<String, Signature>,
+    imports: &HashMap<SmolStr, Signature>,
 ) -> Option<baton_ir::Workflow> {
     // Sized up front: at 100,000 steps, growing these by doubling copies each of them
     // several times, and the copies add up to more memory than the final tables.
@@ -44,7 +45,7 @@ pub(crate) fn lower(
         allowed: HashMap::default(),
     };
     let start = lowering.graph.add_node(Node {
-        id: "#start".to_string(),
+        id: "#start".into(),
         kind: NodeKind::Start,
         span: workflow.name.span,
         name_span: workflow.name.span,
@@ -183,7 +184,7 @@ struct Target {
 
 struct Lowering {
     graph: DiGraph<Node, Edge>,
-    by_name: HashMap<String, NodeIndex>,
+    by_name: HashMap<SmolStr, NodeIndex>,
     /// Flow items by address: the AST is not moved while lowering.
     by_item: HashMap<*const Item, NodeIndex>,
     joins: HashMap<*const Item, NodeIndex>,
@@ -200,23 +201,23 @@ struct Lowering {
     /// Explicit jumps, to check that none crosses a `parallel` branch.
     jumps: Vec<(NodeIndex, Target)>,
     /// Lints silenced with `@allow`, by node id or `role:name`.
-    pub(crate) allowed: HashMap<String, Vec<String>>,
+    pub(crate) allowed: HashMap<SmolStr, Vec<SmolStr>>,
 }
 
 impl Lowering {
-    fn into_graph(self) -> (DiGraph<Node, Edge>, HashMap<String, Vec<String>>) {
+    fn into_graph(self) -> (DiGraph<Node, Edge>, HashMap<SmolStr, Vec<SmolStr>>) {
         (self.graph, self.allowed)
     }
 
-    fn generated_id(&mut self, kind: &'static str) -> String {
+    fn generated_id(&mut self, kind: &'static str) -> SmolStr {
         let n = self.counters.entry(kind).or_insert(0);
         *n += 1;
-        format!("{kind}#{n}")
+        smol_str::format_smolstr!("{kind}#{n}")
     }
 
-    fn add(&mut self, item: &Item, id: String, kind: NodeKind, name_span: Span) -> NodeIndex {
+    fn add(&mut self, item: &Item, id: SmolStr, kind: NodeKind, name_span: Span) -> NodeIndex {
         let span = item.span;
-        let lints: Vec<String> = item
+        let lints: Vec<SmolStr> = item
             .attrs
             .iter()
             .flat_map(|a| a.args.iter().map(|n| n.text.clone()))
@@ -252,24 +253,24 @@ impl Lowering {
         for item in items {
             match &item.kind {
                 ItemKind::Deadline(_) => {
-                    let lints: Vec<String> = item
+                    let lints: Vec<SmolStr> = item
                         .attrs
                         .iter()
                         .flat_map(|a| a.args.iter().map(|n| n.text.clone()))
                         .collect();
                     if !lints.is_empty() {
-                        self.allowed.insert("#workflow".to_string(), lints);
+                        self.allowed.insert("#workflow".into(), lints);
                     }
                 }
                 ItemKind::Role(actor) | ItemKind::System(actor) => {
-                    let lints: Vec<String> = item
+                    let lints: Vec<SmolStr> = item
                         .attrs
                         .iter()
                         .flat_map(|a| a.args.iter().map(|n| n.text.clone()))
                         .collect();
                     if !lints.is_empty() {
                         self.allowed
-                            .insert(format!("role:{}", actor.name.text), lints);
+                            .insert(smol_str::format_smolstr!("role:{}", actor.name.text), lints);
                     }
                 }
                 ItemKind::Step(step) => {
@@ -321,7 +322,7 @@ impl Lowering {
                         None => id.replacen("fork", "join", 1),
                     };
                     let join = self.graph.add_node(Node {
-                        id: join_id,
+                        id: join_id.into(),
                         kind: NodeKind::Join { fork: id },
                         span: item.span,
                         name_span: parallel.keyword,
@@ -653,7 +654,7 @@ fn lower_step(checker: &mut Checker, step: &ast::Step) -> Step {
         title: step.title.as_ref().map(|t| t.value.clone()),
         description: None,
         performer: Performer::Role {
-            role: String::new(),
+            role: SmolStr::default(),
         },
         takes: None,
         retry: None,

@@ -4,6 +4,7 @@
 
 use crate::Signature;
 use baton_diagnostics::{suggest, Code, Diagnostic, FileId, Span};
+use baton_ir::SmolStr;
 use baton_ir::Type;
 use baton_syntax::ast::{self, ClauseKind, Item, ItemKind, Name};
 use rustc_hash::FxHashMap as HashMap;
@@ -29,19 +30,19 @@ pub(crate) enum ActorKind {
 
 #[derive(Clone, Debug)]
 pub(crate) struct ActorDef {
-    pub name: String,
-    pub title: Option<String>,
+    pub name: SmolStr,
+    pub title: Option<SmolStr>,
     pub span: Span,
     pub kind: ActorKind,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct VarDef {
-    pub name: String,
+    pub name: SmolStr,
     pub ty: Type,
     pub span: Span,
     /// The node that sets it; `None` for an input.
-    pub set_by: Option<String>,
+    pub set_by: Option<SmolStr>,
     pub default: Option<ast::Expr>,
 }
 
@@ -53,30 +54,30 @@ pub(crate) struct NodeDef {
 
 pub(crate) struct Checker<'a> {
     pub file: FileId,
-    pub imports: &'a HashMap<String, Signature>,
+    pub imports: &'a HashMap<SmolStr, Signature>,
     pub diagnostics: Vec<Diagnostic>,
     /// Roles and systems share one namespace, so `by esp` can say "`esp` is a system".
     pub actors: Vec<ActorDef>,
-    actor_index: HashMap<String, usize>,
+    actor_index: HashMap<SmolStr, usize>,
     /// Inputs first, then step outputs in source order.
     pub variables: Vec<VarDef>,
-    var_index: HashMap<String, usize>,
-    pub nodes: HashMap<String, NodeDef>,
+    var_index: HashMap<SmolStr, usize>,
+    pub nodes: HashMap<SmolStr, NodeDef>,
     pub deadline: Option<ast::Duration>,
     pub description: Option<ast::Text>,
     pub outputs: Vec<Name>,
     /// Whether a `use` of this file failed, so unknown workflows may be its fault.
     imports_failed: bool,
     /// The enum variable a bare name is being compared with, for messages.
-    pub enum_subject: Option<String>,
+    pub enum_subject: Option<SmolStr>,
     /// Variables whose declaration had an error: reads of them are not reported again.
-    poisoned: rustc_hash::FxHashSet<String>,
+    poisoned: rustc_hash::FxHashSet<SmolStr>,
 }
 
 impl<'a> Checker<'a> {
     pub fn new(
         file: FileId,
-        imports: &'a HashMap<String, Signature>,
+        imports: &'a HashMap<SmolStr, Signature>,
         imports_failed: bool,
     ) -> Checker<'a> {
         Checker {
@@ -292,7 +293,7 @@ impl<'a> Checker<'a> {
             name: name.text.clone(),
             ty,
             span: name.span,
-            set_by: set_by.map(str::to_string),
+            set_by: set_by.map(SmolStr::from),
             default,
         });
     }
@@ -386,7 +387,7 @@ impl<'a> Checker<'a> {
                         seen.insert(&variant.text, variant.span);
                     }
                 }
-                let mut names: Vec<String> = Vec::new();
+                let mut names: Vec<SmolStr> = Vec::new();
                 for v in variants {
                     if !names.contains(&v.text) {
                         names.push(v.text.clone());
@@ -708,7 +709,7 @@ impl<'a> Checker<'a> {
                 format!("unknown workflow `{}`", workflow.text),
                 "not imported",
             );
-            d = match suggest(&workflow.text, self.imports.keys().map(String::as_str)) {
+            d = match suggest(&workflow.text, self.imports.keys().map(SmolStr::as_str)) {
                 Some(s) => d
                     .with_help(format!("did you mean `{s}`?"))
                     .with_fix(format!("use `{s}`"), s),
@@ -845,7 +846,7 @@ impl<'a> Checker<'a> {
             self.error(d);
             return;
         }
-        let mut candidates: Vec<&str> = self.nodes.keys().map(String::as_str).collect();
+        let mut candidates: Vec<&str> = self.nodes.keys().map(SmolStr::as_str).collect();
         candidates.sort_unstable();
         let mut d = self.diag(
             Code::UnknownTarget,
@@ -912,7 +913,7 @@ impl<'a> Checker<'a> {
             let missing: Vec<&str> = variants
                 .iter()
                 .filter(|v| !seen.contains_key(v.as_str()))
-                .map(String::as_str)
+                .map(SmolStr::as_str)
                 .collect();
             if !missing.is_empty() {
                 let d = self
@@ -936,7 +937,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `subject` is the enum variable, when known.
-    pub fn unknown_variant(&mut self, variant: &Name, subject: Option<&str>, variants: &[String]) {
+    pub fn unknown_variant(&mut self, variant: &Name, subject: Option<&str>, variants: &[SmolStr]) {
         let (of, subject) = match subject {
             Some(s) => (format!("`{s}`"), format!("`{s}`")),
             None => ("this enum".to_string(), "it".to_string()),
@@ -947,13 +948,13 @@ impl<'a> Checker<'a> {
             format!("`{}` is not a variant of {of}", variant.text),
             "unknown variant",
         );
-        d = match suggest(&variant.text, variants.iter().map(String::as_str)) {
+        d = match suggest(&variant.text, variants.iter().map(SmolStr::as_str)) {
             Some(s) => d
                 .with_help(format!("did you mean `{s}`?"))
                 .with_fix(format!("use `{s}`"), s),
             None => d.with_help(format!(
                 "{subject} is one of {}",
-                quoted_list(&variants.iter().map(String::as_str).collect::<Vec<_>>())
+                quoted_list(&variants.iter().map(SmolStr::as_str).collect::<Vec<_>>())
             )),
         };
         self.error(d);

@@ -8,6 +8,7 @@
 
 use crate::resolve::Checker;
 use baton_diagnostics::Code;
+use baton_ir::SmolStr;
 use baton_ir::{BinaryOp, Expr, ExprKind, Type, Value};
 use baton_syntax::ast;
 
@@ -167,7 +168,7 @@ impl Checker<'_> {
             }
             (Type::Enum(variants), _) | (_, Type::Enum(variants)) if same || !ordering => format!(
                 "compare with one of the variants: {}",
-                crate::resolve::quoted_list(&variants.iter().map(String::as_str).collect::<Vec<_>>())
+                crate::resolve::quoted_list(&variants.iter().map(SmolStr::as_str).collect::<Vec<_>>())
             ),
             _ if same => "only numbers, percentages, durations, dates and datetimes are ordered; use `==` or `!=`".to_string(),
             _ => format!("compare `{}` with another `{}`", l.ty, l.ty),

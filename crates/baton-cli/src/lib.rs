@@ -756,7 +756,7 @@ fn explain_time_text(workflow: &baton_ir::Workflow) -> String {
             .iter()
             .filter(|(n, _)| !matches!(workflow.graph[*n].kind, baton_ir::NodeKind::Start))
             .map(|(n, seconds)| match seconds {
-                0 => workflow.graph[*n].id.clone(),
+                0 => workflow.graph[*n].id.to_string(),
                 s => format!("{} ({})", workflow.graph[*n].id, format_duration(*s)),
             })
             .collect();

@@ -27,6 +27,7 @@
 use std::fmt::{self, Write as _};
 
 use baton_ir::timing::{longest_paths, node_duration};
+use baton_ir::SmolStr;
 use baton_ir::{
     format_duration, Edge, EdgeKind, EndOutcome, Node, NodeKind, Performer, Step, Type, WaitUntil,
     Workflow,
@@ -189,7 +190,7 @@ fn write_steps(out: &mut String, workflow: &Workflow) -> fmt::Result {
 }
 
 fn write_waits(out: &mut String, workflow: &Workflow) -> fmt::Result {
-    let waits: Vec<(&Node, Option<&String>, &WaitUntil)> = workflow
+    let waits: Vec<(&Node, Option<&SmolStr>, &WaitUntil)> = workflow
         .nodes()
         .filter_map(|(_, node)| match &node.kind {
             NodeKind::Wait { title, until } => Some((node, title.as_ref(), until)),
@@ -267,7 +268,7 @@ fn write_decisions(
             writeln!(out, "{}", paragraph(description))?;
             writeln!(out)?;
         }
-        let outcomes: Vec<(&String, Option<&str>, String)> = outgoing[index.index()]
+        let outcomes: Vec<(&SmolStr, Option<&str>, String)> = outgoing[index.index()]
             .iter()
             .filter_map(|(target, edge)| match &edge.kind {
                 EdgeKind::Outcome { name, title } => {
@@ -301,7 +302,7 @@ fn write_branches(
     workflow: &Workflow,
     outgoing: &[Vec<(NodeIndex, &Edge)>],
 ) -> fmt::Result {
-    let branches: Vec<(NodeIndex, &Node, Option<&String>)> = workflow
+    let branches: Vec<(NodeIndex, &Node, Option<&SmolStr>)> = workflow
         .nodes()
         .filter_map(|(index, node)| match &node.kind {
             NodeKind::Branch { subject } => Some((index, node, subject.as_ref())),
@@ -344,8 +345,8 @@ fn raci(workflow: &Workflow, node: &Node) -> Vec<String> {
     let (responsible, accountable, consult, notify): (
         Option<&str>,
         Option<&str>,
-        &[String],
-        &[String],
+        &[SmolStr],
+        &[SmolStr],
     ) = match &node.kind {
         NodeKind::Step(step) => {
             let by = match &step.performer {
@@ -473,7 +474,7 @@ fn write_data(out: &mut String, workflow: &Workflow) -> fmt::Result {
             writeln!(out, "| --- | --- | --- |")?;
         }
         let outputs: std::collections::HashSet<&str> =
-            workflow.outputs.iter().map(String::as_str).collect();
+            workflow.outputs.iter().map(SmolStr::as_str).collect();
         let by_id: std::collections::HashMap<&str, _> = workflow
             .nodes()
             .map(|(index, node)| (node.id.as_str(), index))
@@ -713,7 +714,7 @@ fn role_label<'a>(workflow: &'a Workflow, role: &'a str) -> &'a str {
     workflow.role(role).map_or(role, |r| r.label())
 }
 
-fn role_list(workflow: &Workflow, roles: &[String]) -> String {
+fn role_list(workflow: &Workflow, roles: &[SmolStr]) -> String {
     let labels: Vec<String> = roles
         .iter()
         .map(|role| text(role_label(workflow, role)))
@@ -725,7 +726,7 @@ fn type_text(ty: &Type) -> String {
     code(&ty.to_string())
 }
 
-fn codes(names: &[String]) -> String {
+fn codes(names: &[SmolStr]) -> String {
     let names: Vec<String> = names.iter().map(|n| code(n)).collect();
     names.join(", ")
 }

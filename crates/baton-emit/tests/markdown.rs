@@ -160,12 +160,12 @@ fn raci_letters_combine() {
     for node in workflow.graph.node_weights_mut() {
         match &mut node.kind {
             baton_ir::NodeKind::Step(step) if node.id == "analyse" => {
-                step.consult = vec!["lead".to_string(), "analyst".to_string()];
-                step.notify = vec!["lead".to_string()];
+                step.consult = vec!["lead".into(), "analyst".into()];
+                step.notify = vec!["lead".into()];
             }
             baton_ir::NodeKind::Decision(decision) => {
-                decision.consult = vec!["analyst".to_string()];
-                decision.notify = vec!["lead".to_string(), "copywriter".to_string()];
+                decision.consult = vec!["analyst".into()];
+                decision.notify = vec!["lead".into(), "copywriter".into()];
             }
             _ => {}
         }

@@ -261,7 +261,7 @@ impl<'s> Printer<'s> {
                     .map(|t| text::string(&t.value))
                     .unwrap_or_default();
                 self.cells(
-                    vec![o.name.text.clone(), title, text::jump(&o.jump)],
+                    vec![o.name.text.to_string(), title, text::jump(&o.jump)],
                     Align::Outcome,
                     trailing,
                 );
@@ -427,7 +427,7 @@ impl<'s> Printer<'s> {
                 let kind = end
                     .kind
                     .as_ref()
-                    .map(|k| k.text.clone())
+                    .map(|k| k.text.to_string())
                     .unwrap_or_default();
                 self.cells(
                     vec![format!("end {}", end.name.text), title, kind],

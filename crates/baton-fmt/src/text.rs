@@ -154,7 +154,7 @@ fn write_expr(out: &mut String, e: &Expr, needed: u8) {
 /// `text`, or `enum { a, b }` (a trailing comma is dropped).
 pub(crate) fn type_expr(ty: &TypeExpr) -> String {
     match ty {
-        TypeExpr::Named { name } => name.text.clone(),
+        TypeExpr::Named { name } => name.text.to_string(),
         TypeExpr::Enum { variants, .. } => format!("enum {{ {} }}", names(variants)),
     }
 }

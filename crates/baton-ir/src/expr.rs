@@ -1,6 +1,7 @@
 //! Typed, resolved expressions: the compiled form of guards and `wait until` times.
 
 use serde::Serialize;
+use smol_str::SmolStr;
 use std::fmt;
 
 /// The type of a variable or expression.
@@ -16,7 +17,7 @@ pub enum Type {
     Date,
     Datetime,
     /// An enum with its variants in declaration order.
-    Enum(Vec<String>),
+    Enum(Vec<SmolStr>),
 }
 
 impl fmt::Display for Type {
@@ -48,7 +49,7 @@ pub struct Expr {
 pub enum ExprKind {
     Value(Value),
     /// A variable, by name.
-    Var(String),
+    Var(SmolStr),
     Not(Box<Expr>),
     Binary {
         op: BinaryOp,
@@ -67,11 +68,11 @@ pub enum Value {
     Percent(f64),
     /// Seconds.
     Duration(u64),
-    Date(String),
-    Datetime(String),
-    Text(String),
+    Date(SmolStr),
+    Datetime(SmolStr),
+    Text(SmolStr),
     /// A variant of the expression's enum type.
-    Variant(String),
+    Variant(SmolStr),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

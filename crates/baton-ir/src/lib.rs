@@ -20,6 +20,8 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 pub use expr::{BinaryOp, Expr, ExprKind, Type, Value};
+/// Names, ids and titles: short ones inline, clones cheap (the IR shares the AST's).
+pub use smol_str::SmolStr;
 
 /// Version of the JSON format. Bumped on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -27,9 +29,9 @@ pub const FORMAT_VERSION: u32 = 1;
 /// A checked workflow.
 #[derive(Clone, Debug)]
 pub struct Workflow {
-    pub name: String,
-    pub title: Option<String>,
-    pub description: Option<String>,
+    pub name: SmolStr,
+    pub title: Option<SmolStr>,
+    pub description: Option<SmolStr>,
     /// Whole-workflow SLA, in seconds.
     pub deadline: Option<u64>,
     pub roles: Vec<Actor>,
@@ -38,7 +40,7 @@ pub struct Workflow {
     /// Variables set by steps, in order of first definition.
     pub variables: Vec<Variable>,
     /// Variables handed back to a caller (`output a, b` at workflow level).
-    pub outputs: Vec<String>,
+    pub outputs: Vec<SmolStr>,
     /// Workflows this one runs with `run`, by name, with the file they come from.
     pub imports: Vec<Import>,
     pub graph: DiGraph<Node, Edge>,
@@ -47,9 +49,9 @@ pub struct Workflow {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Actor {
-    pub id: String,
+    pub id: SmolStr,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<SmolStr>,
     pub span: Span,
 }
 
@@ -62,12 +64,12 @@ impl Actor {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Variable {
-    pub name: String,
+    pub name: SmolStr,
     #[serde(rename = "type")]
     pub ty: Type,
     /// The node that sets it; `None` for inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub set_by: Option<String>,
+    pub set_by: Option<SmolStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<Expr>,
     pub span: Span,
@@ -75,13 +77,13 @@ pub struct Variable {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Import {
-    pub workflow: String,
-    pub path: String,
+    pub workflow: SmolStr,
+    pub path: SmolStr,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Node {
-    pub id: String,
+    pub id: SmolStr,
     #[serde(flatten)]
     pub kind: NodeKind,
     /// The whole node in the source.
@@ -124,26 +126,26 @@ pub enum NodeKind {
     /// Starts the branches of a `parallel`.
     Fork {
         #[serde(skip_serializing_if = "Option::is_none")]
-        title: Option<String>,
+        title: Option<SmolStr>,
     },
     /// Waits for every branch of the fork `fork`.
     Join {
-        fork: String,
+        fork: SmolStr,
     },
     Wait {
         #[serde(skip_serializing_if = "Option::is_none")]
-        title: Option<String>,
+        title: Option<SmolStr>,
         #[serde(flatten)]
         until: WaitUntil,
     },
     /// A data-driven branch (`if` or `match`): its out-edges carry guards.
     Branch {
         #[serde(skip_serializing_if = "Option::is_none")]
-        subject: Option<String>,
+        subject: Option<SmolStr>,
     },
     End {
         #[serde(skip_serializing_if = "Option::is_none")]
-        title: Option<String>,
+        title: Option<SmolStr>,
         outcome: EndOutcome,
     },
 }
@@ -178,9 +180,9 @@ impl EndOutcome {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Step {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<SmolStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<SmolStr>,
     pub performer: Performer,
     /// Expected duration, in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -191,13 +193,13 @@ pub struct Step {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub needs: Vec<String>,
+    pub needs: Vec<SmolStr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub outputs: Vec<String>,
+    pub outputs: Vec<SmolStr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub consult: Vec<String>,
+    pub consult: Vec<SmolStr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notify: Vec<String>,
+    pub notify: Vec<SmolStr>,
 }
 
 /// Who does a step.
@@ -205,16 +207,16 @@ pub struct Step {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Performer {
     /// A person in this role.
-    Role { role: String },
+    Role { role: SmolStr },
     /// Automation run by a system.
     System {
-        system: String,
+        system: SmolStr,
         #[serde(skip_serializing_if = "Option::is_none")]
-        action: Option<String>,
+        action: Option<SmolStr>,
     },
     /// Another workflow, with the values passed to its inputs.
     Workflow {
-        workflow: String,
+        workflow: SmolStr,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         args: Vec<Argument>,
     },
@@ -222,24 +224,24 @@ pub enum Performer {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Argument {
-    pub input: String,
+    pub input: SmolStr,
     pub value: Expr,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Decision {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<SmolStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<SmolStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    pub role: Option<SmolStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub takes: Option<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub consult: Vec<String>,
+    pub consult: Vec<SmolStr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notify: Vec<String>,
+    pub notify: Vec<SmolStr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -264,20 +266,20 @@ pub enum EdgeKind {
     /// A fork's edge into one of its branches.
     Branch {
         #[serde(skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
+        name: Option<SmolStr>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        title: Option<String>,
+        title: Option<SmolStr>,
     },
     /// A decision's outcome.
     Outcome {
-        name: String,
+        name: SmolStr,
         #[serde(skip_serializing_if = "Option::is_none")]
-        title: Option<String>,
+        title: Option<SmolStr>,
     },
     /// Taken when the guard holds.
     Guard { guard: Expr },
     /// A `match` arm: taken when the subject is one of the variants.
-    Arm { variants: Vec<String> },
+    Arm { variants: Vec<SmolStr> },
     /// Taken when no guard or arm of the branch holds.
     Else,
 }
@@ -287,10 +289,10 @@ impl EdgeKind {
     pub fn label(&self) -> Option<String> {
         match self {
             EdgeKind::Next => None,
-            EdgeKind::Branch { name, title } => title.clone().or_else(|| name.clone()),
-            EdgeKind::Outcome { name, title } => {
-                Some(title.clone().unwrap_or_else(|| name.clone()))
+            EdgeKind::Branch { name, title } => {
+                title.as_ref().or(name.as_ref()).map(|l| l.to_string())
             }
+            EdgeKind::Outcome { name, title } => Some(title.as_ref().unwrap_or(name).to_string()),
             EdgeKind::Guard { guard } => Some(guard.to_string()),
             EdgeKind::Arm { variants } => Some(variants.join(", ")),
             EdgeKind::Else => Some("else".to_string()),

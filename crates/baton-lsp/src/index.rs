@@ -7,27 +7,27 @@
 //! that name exists, otherwise, when compared with an enum variable, one of its variants.
 
 use baton_diagnostics::Span;
-use baton_syntax::ast::{self, ClauseKind, ExprKind, ItemKind, Name};
+use baton_syntax::ast::{self, ClauseKind, ExprKind, ItemKind, Name, SmolStr};
 use std::collections::HashMap;
 
 /// What a name refers to. Names of different kinds live in different namespaces, except
 /// roles and systems, which share one (as in the checker).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Key {
-    Actor(String),
-    Var(String),
-    Node(String),
+    Actor(SmolStr),
+    Var(SmolStr),
+    Node(SmolStr),
     /// A workflow: this document's own, or an imported one named by `run`.
-    Workflow(String),
+    Workflow(SmolStr),
     /// A variant of the enum type of the variable `var`.
     Variant {
-        var: String,
-        variant: String,
+        var: SmolStr,
+        variant: SmolStr,
     },
     /// An input of an imported workflow, named in `run ... with`.
     ImportedInput {
-        workflow: String,
-        input: String,
+        workflow: SmolStr,
+        input: SmolStr,
     },
 }
 
@@ -38,17 +38,17 @@ pub struct Occurrence {
     pub span: Span,
     pub is_def: bool,
     /// The named flow node the occurrence is written in, for "used in" lists.
-    pub container: Option<String>,
+    pub container: Option<SmolStr>,
 }
 
 /// What a definition defines, with what hover needs to describe it.
 #[derive(Clone, Debug)]
 pub enum Def {
     Role {
-        title: Option<String>,
+        title: Option<SmolStr>,
     },
     System {
-        title: Option<String>,
+        title: Option<SmolStr>,
     },
     /// An input, with the span of its default value.
     Input {
@@ -56,12 +56,12 @@ pub enum Def {
     },
     /// A step's output.
     Output {
-        step: String,
+        step: SmolStr,
     },
     Node(Node),
     Variant,
     Workflow {
-        title: Option<String>,
+        title: Option<SmolStr>,
     },
 }
 
@@ -106,9 +106,9 @@ pub struct Index {
     /// Defined keys in the order of their first definition, for stable completion lists.
     order: Vec<Key>,
     /// Each variable's type as first declared.
-    var_types: HashMap<String, ast::TypeExpr>,
+    var_types: HashMap<SmolStr, ast::TypeExpr>,
     /// Variables in the workflow-level `output` list, handed back to a caller.
-    returned: Vec<String>,
+    returned: Vec<SmolStr>,
 }
 
 impl Index {
@@ -194,10 +194,10 @@ impl Index {
     }
 
     /// The variants of variable `var`, when it is an enum.
-    pub fn variants(&self, var: &str) -> Vec<String> {
+    pub fn variants(&self, var: &str) -> Vec<SmolStr> {
         match self.var_types.get(var) {
             Some(ast::TypeExpr::Enum { variants, .. }) => {
-                let mut names: Vec<String> = Vec::new();
+                let mut names: Vec<SmolStr> = Vec::new();
                 for v in variants {
                     if !names.contains(&v.text) {
                         names.push(v.text.clone());
@@ -216,9 +216,9 @@ impl Index {
 
     /// How often `key` is referenced, and the distinct named nodes that reference it, in
     /// source order.
-    pub fn users(&self, key: &Key) -> (usize, Vec<String>) {
+    pub fn users(&self, key: &Key) -> (usize, Vec<SmolStr>) {
         let mut count = 0;
-        let mut users: Vec<String> = Vec::new();
+        let mut users: Vec<SmolStr> = Vec::new();
         for occurrence in self.occurrences_of(key).filter(|o| !o.is_def) {
             count += 1;
             if let Some(container) = &occurrence.container {
@@ -233,7 +233,7 @@ impl Index {
 
 struct Builder<'a> {
     index: &'a mut Index,
-    container: Option<String>,
+    container: Option<SmolStr>,
 }
 
 impl Builder<'_> {
@@ -410,9 +410,7 @@ impl Builder<'_> {
                 self.define(
                     Key::Var(name.text.clone()),
                     name.span,
-                    Def::Output {
-                        step: node.to_string(),
-                    },
+                    Def::Output { step: node.into() },
                 );
                 self.variants(&name.text, ty);
             }
@@ -438,7 +436,7 @@ impl Builder<'_> {
             for variant in variants {
                 self.define(
                     Key::Variant {
-                        var: var.to_string(),
+                        var: var.into(),
                         variant: variant.text.clone(),
                     },
                     variant.span,
@@ -466,7 +464,7 @@ impl Builder<'_> {
         match (&expr.kind, enum_var) {
             (ExprKind::Name(name), Some(var)) if !self.is_var(&name.text) => self.reference(
                 Key::Variant {
-                    var: var.to_string(),
+                    var: var.into(),
                     variant: name.text.clone(),
                 },
                 name.span,
@@ -482,7 +480,7 @@ impl Builder<'_> {
     }
 
     /// The enum variable an expression is, through parentheses.
-    fn enum_var(&self, expr: &ast::Expr) -> Option<String> {
+    fn enum_var(&self, expr: &ast::Expr) -> Option<SmolStr> {
         match &expr.kind {
             ExprKind::Paren(inner) => self.enum_var(inner),
             ExprKind::Name(name) => match self.index.var_types.get(&name.text) {
@@ -522,7 +520,7 @@ impl Builder<'_> {
 /// The text of a type as Baton writes it.
 pub fn type_text(ty: &ast::TypeExpr) -> String {
     match ty {
-        ast::TypeExpr::Named { name } => name.text.clone(),
+        ast::TypeExpr::Named { name } => name.text.to_string(),
         ast::TypeExpr::Enum { variants, .. } => {
             let names: Vec<&str> = variants.iter().map(|v| v.text.as_str()).collect();
             format!("enum {{ {} }}", names.join(", "))
@@ -588,7 +586,7 @@ mod tests {
         );
         assert_eq!(
             index.users(&Key::Actor("writer".into())),
-            (1, vec!["draft".to_string()])
+            (1, vec![SmolStr::from("draft")])
         );
     }
 }

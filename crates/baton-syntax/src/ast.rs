@@ -5,18 +5,20 @@
 
 use baton_diagnostics::Span;
 use serde::Serialize;
+pub use smol_str::SmolStr;
 
-/// A name as written, e.g. a step name or a role reference.
+/// A name as written, e.g. a step name or a role reference. Names are short: most are
+/// stored inline, without an allocation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Name {
-    pub text: String,
+    pub text: SmolStr,
     pub span: Span,
 }
 
 /// A string literal, escapes already decoded.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Text {
-    pub value: String,
+    pub value: SmolStr,
     pub span: Span,
 }
 
@@ -317,10 +319,10 @@ pub enum ExprKind {
     /// In seconds.
     Duration(u64),
     /// `2026-12-01`, as written.
-    Date(String),
+    Date(SmolStr),
     /// `2026-12-01T09:00`, as written.
-    DateTime(String),
-    Text(String),
+    DateTime(SmolStr),
+    Text(SmolStr),
     /// A variable or an enum variant; the checker decides which.
     Name(Name),
     Not(Box<Expr>),

@@ -39,7 +39,7 @@ impl<'s> Builder<'s> {
 
     fn name(&self, pair: P) -> Name {
         Name {
-            text: pair.as_str().to_string(),
+            text: pair.as_str().into(),
             span: self.span(&pair),
         }
     }
@@ -445,6 +445,12 @@ impl<'s> Builder<'s> {
         let span = self.span(&pair);
         let raw = pair.as_str();
         let body = &raw[1..raw.len() - 1];
+        if !body.contains('\\') {
+            return Text {
+                value: body.into(),
+                span,
+            };
+        }
         let mut value = String::with_capacity(body.len());
         let mut chars = body.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
@@ -481,7 +487,10 @@ impl<'s> Builder<'s> {
                 None => {}
             }
         }
-        Text { value, span }
+        Text {
+            value: value.into(),
+            span,
+        }
     }
 
     fn duration(&mut self, pair: P) -> Duration {
@@ -663,13 +672,13 @@ impl<'s> Builder<'s> {
                 if !valid_date(raw) {
                     self.invalid_date(span, raw);
                 }
-                ExprKind::Date(raw.to_string())
+                ExprKind::Date(raw.into())
             }
             Rule::datetime => {
                 if !valid_datetime(raw) {
                     self.invalid_date(span, raw);
                 }
-                ExprKind::DateTime(raw.to_string())
+                ExprKind::DateTime(raw.into())
             }
             Rule::string => ExprKind::Text(self.text(pair).value),
             Rule::var_ref => ExprKind::Name(self.name(pair)),

@@ -95,7 +95,7 @@ fn sexpr(e: &Expr) -> String {
         ExprKind::Date(d) => format!("date:{d}"),
         ExprKind::DateTime(d) => format!("datetime:{d}"),
         ExprKind::Text(t) => format!("{t:?}"),
-        ExprKind::Name(n) => n.text.clone(),
+        ExprKind::Name(n) => n.text.to_string(),
         ExprKind::Not(inner) => format!("(not {})", sexpr(inner)),
         ExprKind::Binary { op, lhs, rhs } => {
             format!("({} {} {})", op.symbol(), sexpr(lhs), sexpr(rhs))
@@ -793,13 +793,13 @@ fn names_may_start_with_keywords() {
     let (_, items) = items(
         "role byron\nrole order\ninput notes: text\nstep stepper { by byron  needs notes }\nstep end_game { by order }\nend ending",
     );
-    let found: Vec<String> = items
+    let found: Vec<&str> = items
         .iter()
         .map(|item| match &item.kind {
-            ItemKind::Role(a) => a.name.text.clone(),
-            ItemKind::Input(i) => i.name.text.clone(),
-            ItemKind::Step(s) => s.name.text.clone(),
-            ItemKind::End(e) => e.name.text.clone(),
+            ItemKind::Role(a) => a.name.text.as_str(),
+            ItemKind::Input(i) => i.name.text.as_str(),
+            ItemKind::Step(s) => s.name.text.as_str(),
+            ItemKind::End(e) => e.name.text.as_str(),
             other => panic!("unexpected {other:?}"),
         })
         .collect();

@@ -346,7 +346,7 @@ pub fn dot(workflow: &Workflow, text: &str) -> Result<String, String> {
         ));
     }
     let mut nodes = parser.nodes.clone();
-    let mut expected: Vec<String> = workflow.nodes().map(|(_, n)| n.id.clone()).collect();
+    let mut expected: Vec<String> = workflow.nodes().map(|(_, n)| n.id.to_string()).collect();
     nodes.sort();
     expected.sort();
     if nodes != expected {
@@ -356,7 +356,12 @@ pub fn dot(workflow: &Workflow, text: &str) -> Result<String, String> {
     }
     let expected: Vec<(String, String)> = workflow
         .edges()
-        .map(|(_, from, to, _)| (workflow.node(from).id.clone(), workflow.node(to).id.clone()))
+        .map(|(_, from, to, _)| {
+            (
+                workflow.node(from).id.to_string(),
+                workflow.node(to).id.to_string(),
+            )
+        })
         .collect();
     if parser.edges != expected {
         return Err(format!(

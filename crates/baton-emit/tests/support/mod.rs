@@ -6,6 +6,7 @@
 // Each test binary uses a different subset of the helpers.
 #![allow(dead_code)]
 
+use baton_ir::SmolStr;
 use std::io::{ErrorKind, Write};
 use std::process::{Command, Stdio};
 
@@ -25,15 +26,15 @@ impl Builder {
     pub fn new(name: &str, title: Option<&str>) -> Builder {
         let mut graph = DiGraph::new();
         let start = graph.add_node(Node {
-            id: "#start".to_string(),
+            id: "#start".into(),
             kind: NodeKind::Start,
             span: Span::default(),
             name_span: Span::default(),
         });
         Builder {
             workflow: Workflow {
-                name: name.to_string(),
-                title: title.map(str::to_string),
+                name: name.into(),
+                title: title.map(SmolStr::from),
                 description: None,
                 deadline: None,
                 roles: Vec::new(),
@@ -49,7 +50,7 @@ impl Builder {
     }
 
     pub fn description(mut self, text: &str) -> Builder {
-        self.workflow.description = Some(text.to_string());
+        self.workflow.description = Some(text.into());
         self
     }
 
@@ -74,7 +75,7 @@ impl Builder {
 
     pub fn node(&mut self, id: &str, kind: NodeKind) -> NodeIndex {
         self.workflow.graph.add_node(Node {
-            id: id.to_string(),
+            id: id.into(),
             kind,
             span: Span::default(),
             name_span: Span::default(),
@@ -118,15 +119,15 @@ impl Builder {
 
 fn actor(id: &str, title: &str) -> Actor {
     Actor {
-        id: id.to_string(),
-        title: Some(title.to_string()),
+        id: id.into(),
+        title: Some(title.into()),
         span: Span::default(),
     }
 }
 
 fn step(title: &str, performer: Performer, takes: Option<u64>) -> NodeKind {
     NodeKind::Step(Step {
-        title: Some(title.to_string()),
+        title: Some(title.into()),
         description: None,
         performer,
         takes,
@@ -140,23 +141,21 @@ fn step(title: &str, performer: Performer, takes: Option<u64>) -> NodeKind {
 }
 
 pub fn human(title: &str, role: &str, takes: Option<u64>) -> NodeKind {
-    let performer = Performer::Role {
-        role: role.to_string(),
-    };
+    let performer = Performer::Role { role: role.into() };
     step(title, performer, takes)
 }
 
 pub fn auto(title: &str, system: &str, action: Option<&str>) -> NodeKind {
     let performer = Performer::System {
-        system: system.to_string(),
-        action: action.map(str::to_string),
+        system: system.into(),
+        action: action.map(SmolStr::from),
     };
     step(title, performer, None)
 }
 
 pub fn run(title: &str, workflow: &str) -> NodeKind {
     let performer = Performer::Workflow {
-        workflow: workflow.to_string(),
+        workflow: workflow.into(),
         args: Vec::new(),
     };
     step(title, performer, None)
@@ -164,9 +163,9 @@ pub fn run(title: &str, workflow: &str) -> NodeKind {
 
 pub fn decision(title: &str, role: Option<&str>) -> NodeKind {
     NodeKind::Decision(Decision {
-        title: Some(title.to_string()),
+        title: Some(title.into()),
         description: None,
-        role: role.map(str::to_string),
+        role: role.map(SmolStr::from),
         takes: None,
         consult: Vec::new(),
         notify: Vec::new(),
@@ -175,14 +174,12 @@ pub fn decision(title: &str, role: Option<&str>) -> NodeKind {
 
 pub fn fork(title: Option<&str>) -> NodeKind {
     NodeKind::Fork {
-        title: title.map(str::to_string),
+        title: title.map(SmolStr::from),
     }
 }
 
 pub fn join(fork: &str) -> NodeKind {
-    NodeKind::Join {
-        fork: fork.to_string(),
-    }
+    NodeKind::Join { fork: fork.into() }
 }
 
 pub fn wait_until(expr: Expr) -> NodeKind {
@@ -194,27 +191,27 @@ pub fn wait_until(expr: Expr) -> NodeKind {
 
 pub fn wait_for(seconds: u64, title: Option<&str>) -> NodeKind {
     NodeKind::Wait {
-        title: title.map(str::to_string),
+        title: title.map(SmolStr::from),
         until: WaitUntil::For(seconds),
     }
 }
 
 pub fn branch(subject: Option<&str>) -> NodeKind {
     NodeKind::Branch {
-        subject: subject.map(str::to_string),
+        subject: subject.map(SmolStr::from),
     }
 }
 
 pub fn end(title: Option<&str>, outcome: EndOutcome) -> NodeKind {
     NodeKind::End {
-        title: title.map(str::to_string),
+        title: title.map(SmolStr::from),
         outcome,
     }
 }
 
 pub fn outcome(name: &str) -> EdgeKind {
     EdgeKind::Outcome {
-        name: name.to_string(),
+        name: name.into(),
         title: None,
     }
 }
@@ -225,14 +222,14 @@ pub fn guard(guard: Expr) -> EdgeKind {
 
 pub fn arm(variants: &[&str]) -> EdgeKind {
     EdgeKind::Arm {
-        variants: variants.iter().map(|v| v.to_string()).collect(),
+        variants: variants.iter().map(|v| SmolStr::from(*v)).collect(),
     }
 }
 
 pub fn var(name: &str, ty: Type) -> Expr {
     Expr {
         ty,
-        kind: ExprKind::Var(name.to_string()),
+        kind: ExprKind::Var(name.into()),
     }
 }
 
@@ -416,7 +413,7 @@ pub fn every_kind() -> Workflow {
     b.edge(kind, fork_node, EdgeKind::Else);
     b.next(contract, fork_node);
     let accounts = EdgeKind::Branch {
-        name: Some("accounts".to_string()),
+        name: Some("accounts".into()),
         title: None,
     };
     b.edge(fork_node, account, accounts);
@@ -483,8 +480,8 @@ pub fn hostile(text: &str) -> Workflow {
     b.next(start, work);
     b.edge(work, fork_node, EdgeKind::Next);
     let named = EdgeKind::Branch {
-        name: Some(text.to_string()),
-        title: Some(text.to_string()),
+        name: Some(text.into()),
+        title: Some(text.into()),
     };
     b.edge(fork_node, auto_step, named);
     b.next(fork_node, sub);
@@ -493,14 +490,14 @@ pub fn hostile(text: &str) -> Workflow {
     b.next(join_node, wait);
     b.next(wait, ask);
     let titled = EdgeKind::Outcome {
-        name: text.to_string(),
-        title: Some(text.to_string()),
+        name: text.into(),
+        title: Some(text.into()),
     };
     b.edge(ask, gateway, titled);
     b.back(ask, work, outcome(text), Some(2));
     b.edge(gateway, test, arm(&[text, text]));
     b.edge(gateway, done, EdgeKind::Else);
-    let literal = value(Type::Text, Value::Text(text.to_string()));
+    let literal = value(Type::Text, Value::Text(text.into()));
     let guard_expr = binary(BinaryOp::Eq, var(text, Type::Text), literal);
     b.edge(test, done, guard(guard_expr));
     b.back(test, ask, EdgeKind::Else, None);

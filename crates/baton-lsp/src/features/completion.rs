@@ -17,6 +17,7 @@
 
 use crate::document::Document;
 use crate::index::{type_text, Def, Key, Node};
+use baton_syntax::ast::SmolStr;
 use lsp_types::{CompletionItem, CompletionItemKind, Position};
 
 /// Lints that `@allow(...)` accepts. The checker's list is private
@@ -567,14 +568,14 @@ impl<'a> Completions<'a> {
         }
     }
 
-    fn push(&mut self, label: &str, kind: CompletionItemKind, detail: Option<String>) {
+    fn push(&mut self, label: &str, kind: CompletionItemKind, detail: Option<impl Into<String>>) {
         if self.items.iter().any(|i| i.label == label) {
             return;
         }
         self.items.push(CompletionItem {
             label: label.to_string(),
             kind: Some(kind),
-            detail,
+            detail: detail.map(Into::into),
             // Keep the order given: most relevant first.
             sort_text: Some(format!("{:04}", self.items.len())),
             ..CompletionItem::default()
@@ -588,7 +589,7 @@ impl<'a> Completions<'a> {
     }
 
     fn actors(&mut self, systems: bool) {
-        let found: Vec<(String, String)> = self
+        let found: Vec<(SmolStr, SmolStr)> = self
             .doc
             .index()
             .definitions()
@@ -614,7 +615,7 @@ impl<'a> Completions<'a> {
     }
 
     fn nodes(&mut self) {
-        let found: Vec<(String, String)> = self
+        let found: Vec<(SmolStr, String)> = self
             .doc
             .index()
             .definitions()
@@ -629,7 +630,7 @@ impl<'a> Completions<'a> {
     }
 
     fn variables(&mut self) {
-        let found: Vec<(String, String)> = self
+        let found: Vec<(SmolStr, String)> = self
             .doc
             .index()
             .definitions()
@@ -698,7 +699,7 @@ impl<'a> Completions<'a> {
     }
 
     fn workflows(&mut self) {
-        let found: Vec<(String, String)> = self
+        let found: Vec<(SmolStr, SmolStr)> = self
             .doc
             .imports()
             .iter()
@@ -707,7 +708,7 @@ impl<'a> Completions<'a> {
                     .workflow
                     .title
                     .as_ref()
-                    .map_or_else(|| "workflow".to_string(), |t| t.value.clone());
+                    .map_or_else(|| "workflow".into(), |t| t.value.clone());
                 (i.workflow.name.text.clone(), detail)
             })
             .collect();
@@ -720,7 +721,7 @@ impl<'a> Completions<'a> {
         let Some(import) = self.doc.imported(workflow) else {
             return;
         };
-        let found: Vec<(String, String)> = import
+        let found: Vec<(SmolStr, String)> = import
             .workflow
             .items
             .iter()
@@ -740,7 +741,7 @@ impl<'a> Completions<'a> {
         let Some(import) = self.doc.imported(workflow) else {
             return;
         };
-        let variants: Vec<String> = import
+        let variants: Vec<SmolStr> = import
             .workflow
             .items
             .iter()

@@ -6,6 +6,7 @@
 use super::slice;
 use crate::document::{Document, Imported};
 use crate::index::{type_text, Def, Key, Node};
+use baton_syntax::ast::SmolStr;
 use baton_syntax::ast::{self, ClauseKind, ItemKind};
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
@@ -84,11 +85,11 @@ fn actor(doc: &Document, key: &Key, name: &str) -> Option<String> {
     ))
 }
 
-fn in_nodes(users: &[String]) -> String {
+fn in_nodes(users: &[SmolStr]) -> String {
     if users.is_empty() {
         String::new()
     } else {
-        format!(", in {}", code_list(users.iter().map(String::as_str)))
+        format!(", in {}", code_list(users.iter().map(SmolStr::as_str)))
     }
 }
 
@@ -127,7 +128,7 @@ fn variable(doc: &Document, key: &Key, name: &str) -> Option<String> {
     if !users.is_empty() {
         out.push_str(&format!(
             " Read by {}.",
-            code_list(users.iter().map(String::as_str))
+            code_list(users.iter().map(SmolStr::as_str))
         ));
     }
     if doc.index().is_returned(name) {
@@ -166,7 +167,7 @@ fn node_text(doc: &Document, name: &str, node: &Node) -> String {
                 .map(|(i, b)| match (&b.name, &b.title) {
                     (Some(n), Some(t)) => format!("`{}` ({})", n.text, t.value),
                     (Some(n), None) => format!("`{}`", n.text),
-                    (None, Some(t)) => t.value.clone(),
+                    (None, Some(t)) => t.value.to_string(),
                     (None, None) => format!("branch {}", i + 1),
                 })
                 .collect();
@@ -275,7 +276,7 @@ fn clauses(doc: &Document, clauses: &[ast::Clause], out: &mut String) {
 }
 
 fn actor_title(doc: &Document, name: &str) -> String {
-    match doc.index().defs(&Key::Actor(name.to_string())).first() {
+    match doc.index().defs(&Key::Actor(name.into())).first() {
         Some((_, Def::Role { title: Some(t) } | Def::System { title: Some(t) })) => {
             format!(" ({t})")
         }

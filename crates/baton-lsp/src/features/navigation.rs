@@ -189,12 +189,12 @@ pub fn rename(
     renameable(key)?;
     check_name(new_name).map_err(refused)?;
     let renamed = match key {
-        Key::Actor(_) => Key::Actor(new_name.to_string()),
-        Key::Var(_) => Key::Var(new_name.to_string()),
-        Key::Node(_) => Key::Node(new_name.to_string()),
+        Key::Actor(_) => Key::Actor(new_name.into()),
+        Key::Var(_) => Key::Var(new_name.into()),
+        Key::Node(_) => Key::Node(new_name.into()),
         Key::Variant { var, .. } => Key::Variant {
             var: var.clone(),
-            variant: new_name.to_string(),
+            variant: new_name.into(),
         },
         Key::Workflow(_) | Key::ImportedInput { .. } => return Ok(None),
     };

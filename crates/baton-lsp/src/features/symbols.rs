@@ -18,7 +18,7 @@ pub fn document_symbols(doc: &Document) -> Vec<DocumentSymbol> {
     let outline = Outline { doc };
     vec![outline.symbol(
         workflow.name.text.clone(),
-        workflow.title.as_ref().map(|t| t.value.clone()),
+        workflow.title.as_ref().map(|t| t.value.to_string()),
         SymbolKind::MODULE,
         workflow.span,
         workflow.name.span,
@@ -33,7 +33,7 @@ struct Outline<'a> {
 impl Outline<'_> {
     fn symbol(
         &self,
-        name: String,
+        name: impl Into<String>,
         detail: Option<String>,
         kind: SymbolKind,
         range: Span,
@@ -41,6 +41,7 @@ impl Outline<'_> {
         children: Vec<DocumentSymbol>,
     ) -> DocumentSymbol {
         let (text, lines) = (&self.doc.text, &self.doc.lines);
+        let name = name.into();
         let name = if name.trim().is_empty() {
             "?".to_string()
         } else {
@@ -65,7 +66,7 @@ impl Outline<'_> {
 
     fn item(&self, item: &ast::Item) -> Option<DocumentSymbol> {
         let text = &self.doc.text;
-        let title = |t: &Option<ast::Text>| t.as_ref().map(|t| t.value.clone());
+        let title = |t: &Option<ast::Text>| t.as_ref().map(|t| t.value.to_string());
         let symbol = match &item.kind {
             ItemKind::Deadline(_) | ItemKind::Description(_) | ItemKind::Outputs(_) => return None,
             ItemKind::Goto(_) => return None,
@@ -155,7 +156,7 @@ impl Outline<'_> {
                     .enumerate()
                     .map(|(i, branch)| {
                         let (name, selection) = match &branch.name {
-                            Some(n) => (n.text.clone(), n.span),
+                            Some(n) => (n.text.to_string(), n.span),
                             None => (format!("branch {}", i + 1), keyword(branch.span, "branch")),
                         };
                         self.symbol(
@@ -169,7 +170,7 @@ impl Outline<'_> {
                     })
                     .collect();
                 let (name, selection) = match &parallel.name {
-                    Some(n) => (n.text.clone(), n.span),
+                    Some(n) => (n.text.to_string(), n.span),
                     None => ("parallel".to_string(), parallel.keyword),
                 };
                 self.symbol(
