@@ -208,29 +208,25 @@ pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowe
         }
     }
     let components = crate::scc::tarjan(graph);
-    let mut component_of = vec![0usize; graph.node_count()];
-    for (c, component) in components.iter().enumerate() {
-        for n in component {
-            component_of[n.index()] = c;
-        }
-    }
     let mut reported: HashSet<_> = HashSet::default();
-    for (c, component) in components.iter().enumerate() {
-        let mut nodes = component.clone();
-        nodes.sort();
-        let Some(&first) = nodes.first() else {
+    let mut nodes = Vec::new();
+    for c in 0..components.len() {
+        let Some(&first) = components.members(c).iter().min() else {
             continue;
         };
         if terminates[first.index()] || !reachable[first.index()] {
             continue;
         }
+        nodes.clear();
+        nodes.extend_from_slice(components.members(c));
+        nodes.sort();
         let is_cycle = nodes.len() > 1 || graph.contains_edge(first, first);
         // Report loops that trap the flow; nodes that merely lead into them are fixed
         // with the loop.
         let leaves = nodes.iter().any(|n| {
             graph
                 .edges_directed(*n, Direction::Outgoing)
-                .any(|e| component_of[e.target().index()] != c)
+                .any(|e| components.of(e.target()) != c)
         });
         if !is_cycle || leaves || !reported.insert(first) {
             continue;

@@ -167,6 +167,7 @@ impl Session<'_> {
         let mut checker = resolve::Checker::new(file, &imports, imports_failed);
         checker.collect(workflow);
         checker.resolve(workflow);
+        checker.release_node_names();
         let ir = if parse_failed || checker.has_errors() {
             None
         } else {

@@ -28,9 +28,10 @@ pub(crate) fn lower(
 ) -> Option<baton_ir::Workflow> {
     // Sized up front: at 100,000 steps, growing these by doubling copies each of them
     // several times, and the copies add up to more memory than the final tables.
-    let nodes = 1 + count_nodes(&workflow.items);
+    let (nodes, edges) = graph_size(&workflow.items);
+    let nodes = nodes + 1;
     let mut lowering = Lowering {
-        graph: DiGraph::with_capacity(nodes, nodes * 3 / 2),
+        graph: DiGraph::with_capacity(nodes, edges + 1),
         by_name: HashMap::with_capacity_and_hasher(nodes, Default::default()),
         by_item: HashMap::with_capacity_and_hasher(nodes, Default::default()),
         joins: HashMap::default(),
@@ -91,21 +92,29 @@ pub(crate) fn lower(
     };
     let roles = actors(ActorKind::Role);
     let systems = actors(ActorKind::System);
-    // The checker is done with its variables: they move into the IR.
-    let (inputs, variables): (Vec<Variable>, Vec<Variable>) =
-        std::mem::take(&mut checker.variables)
-            .into_iter()
-            .map(|v| Variable {
-                default: v
-                    .default
-                    .as_ref()
-                    .and_then(|d| checker.infer(d, Some(&v.ty))),
-                name: v.name,
-                ty: v.ty,
-                set_by: v.set_by,
-                span: v.span,
-            })
-            .partition(|v| v.set_by.is_none());
+    // The checker is done with its variables: they move into the IR, into vectors of the
+    // right size (75,000 of them at 100,000 steps).
+    let defined = std::mem::take(&mut checker.variables);
+    let input_count = defined.iter().filter(|v| v.set_by.is_none()).count();
+    let mut inputs = Vec::with_capacity(input_count);
+    let mut variables = Vec::with_capacity(defined.len() - input_count);
+    for v in defined {
+        let variable = Variable {
+            default: v
+                .default
+                .as_ref()
+                .and_then(|d| checker.infer(d, Some(&v.ty))),
+            name: v.name,
+            ty: v.ty,
+            set_by: v.set_by,
+            span: v.span,
+        };
+        if variable.set_by.is_none() {
+            inputs.push(variable);
+        } else {
+            variables.push(variable);
+        }
+    }
     let mut import_list: Vec<Import> = imports
         .values()
         .map(|s| Import {
@@ -154,22 +163,37 @@ pub(crate) fn lower(
     Some(ir)
 }
 
-/// How many graph nodes `items` lower to: one per flow item, and a join per `parallel`.
-fn count_nodes(items: &[Item]) -> usize {
-    items
-        .iter()
-        .map(|item| match &item.kind {
+/// How many graph nodes and edges `items` lower to (edges estimated from above): a node
+/// per flow item and a join per `parallel`; an edge out of each node (a fall-through or a
+/// jump), one per outcome or arm, one per branch out of a fork.
+fn graph_size(items: &[Item]) -> (usize, usize) {
+    let mut size = (0, 0);
+    for item in items {
+        let (nodes, edges) = match &item.kind {
+            ItemKind::Step(_) | ItemKind::Wait(_) => (1, 1),
+            ItemKind::End(_) => (1, 0),
+            ItemKind::Decision(decision) => (1, decision.outcomes.len()),
+            ItemKind::If(_) => (1, 2),
+            ItemKind::Match(node) => (1, node.arms.len() + 1),
             ItemKind::Parallel(parallel) => {
-                2 + parallel
-                    .branches
-                    .iter()
-                    .map(|b| count_nodes(&b.items))
-                    .sum::<usize>()
+                let mut size = (2, parallel.branches.len() + 1);
+                for branch in &parallel.branches {
+                    let (nodes, edges) = graph_size(&branch.items);
+                    size = (size.0 + nodes, size.1 + edges);
+                }
+                size
             }
-            kind if kind.is_flow() => 1,
-            _ => 0,
-        })
-        .sum()
+            ItemKind::Goto(_)
+            | ItemKind::Deadline(_)
+            | ItemKind::Description(_)
+            | ItemKind::Role(_)
+            | ItemKind::System(_)
+            | ItemKind::Input(_)
+            | ItemKind::Outputs(_) => (0, 0),
+        };
+        size = (size.0 + nodes, size.1 + edges);
+    }
+    size
 }
 
 /// Where control goes: a node, and the bound and span of the `-> target` that led there.
@@ -527,18 +551,11 @@ impl Lowering {
     /// has such an edge, so leaving them out makes the graph acyclic.
     fn mark_back_edges(&mut self) {
         let components = crate::scc::tarjan(&self.graph);
-        let mut component_of = vec![0usize; self.graph.node_count()];
-        for (c, component) in components.iter().enumerate() {
-            for n in component {
-                component_of[n.index()] = c;
-            }
-        }
         for edge in self.graph.edge_indices() {
             let Some((from, to)) = self.graph.edge_endpoints(edge) else {
                 continue;
             };
-            let back = to.index() <= from.index()
-                && component_of[to.index()] == component_of[from.index()];
+            let back = to.index() <= from.index() && components.of(to) == components.of(from);
             self.graph[edge].back = back;
         }
     }
