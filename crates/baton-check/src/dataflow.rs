@@ -117,9 +117,10 @@ fn writes(ir: &Workflow, index: NodeIndex) -> &[SmolStr] {
 
 /// One list per node, all in two flat vectors: node `i`'s entries are
 /// `items[start[i]..start[i + 1]]`. At 100,000 steps a `Vec` per node cost tens of
-/// megabytes in headers and small allocations.
+/// megabytes in headers and small allocations. Positions fit in `u32`: there are fewer
+/// entries than source bytes, and spans are `u32`.
 struct PerNode<T> {
-    start: Vec<usize>,
+    start: Vec<u32>,
     items: Vec<T>,
 }
 
@@ -135,13 +136,13 @@ impl<T: Copy + Default> PerNode<T> {
 
     /// Ends the list of the node being built: later pushes go to the next node's.
     fn end_node(&mut self) {
-        self.start.push(self.items.len());
+        self.start.push(self.items.len() as u32);
     }
 
     /// Where node `node`'s entries are in `items`; empty for a node not built yet.
     fn range(&self, node: usize) -> std::ops::Range<usize> {
         match (self.start.get(node), self.start.get(node + 1)) {
-            (Some(&from), Some(&to)) => from..to,
+            (Some(&from), Some(&to)) => from as usize..to as usize,
             _ => 0..0,
         }
     }
@@ -152,7 +153,7 @@ impl<T: Copy + Default> PerNode<T> {
 
     /// The lists of `nodes` nodes from (node, entry) pairs, each list in the pairs' order.
     fn grouped(nodes: usize, pairs: impl Iterator<Item = (usize, T)> + Clone) -> PerNode<T> {
-        let mut start = vec![0; nodes + 1];
+        let mut start = vec![0u32; nodes + 1];
         for (node, _) in pairs.clone() {
             start[node + 1] += 1;
         }
@@ -160,9 +161,9 @@ impl<T: Copy + Default> PerNode<T> {
             start[i + 1] += start[i];
         }
         let mut next = start.clone();
-        let mut items = vec![T::default(); start[nodes]];
+        let mut items = vec![T::default(); start[nodes] as usize];
         for (node, item) in pairs {
-            items[next[node]] = item;
+            items[next[node] as usize] = item;
             next[node] += 1;
         }
         PerNode { start, items }
@@ -185,37 +186,20 @@ impl Default for Read {
     }
 }
 
-/// The graph's edges as flat lists, in petgraph's order: walking petgraph's linked edge
-/// lists is a cache miss per edge at 100,000 steps.
-struct Adjacency {
-    successors: PerNode<u32>,
-    predecessors: PerNode<u32>,
-}
-
-impl Adjacency {
-    fn new(ir: &Workflow) -> Adjacency {
-        let n = ir.graph.node_count();
-        let mut successors = PerNode::with_capacity(n);
-        let mut predecessors = PerNode::with_capacity(n);
-        successors.items.reserve(ir.graph.edge_count());
-        predecessors.items.reserve(ir.graph.edge_count());
-        for index in ir.graph.node_indices() {
-            successors
-                .items
-                .extend(ir.graph.neighbors(index).map(|s| s.index() as u32));
-            successors.end_node();
-            predecessors.items.extend(
-                ir.graph
-                    .neighbors_directed(index, Direction::Incoming)
-                    .map(|p| p.index() as u32),
-            );
-            predecessors.end_node();
-        }
-        Adjacency {
-            successors,
-            predecessors,
-        }
+/// Each node's predecessors as one flat list, in petgraph's order: walking petgraph's
+/// linked edge lists is a cache miss per edge at 100,000 steps.
+fn predecessors(ir: &Workflow) -> PerNode<u32> {
+    let mut predecessors = PerNode::with_capacity(ir.graph.node_count());
+    predecessors.items.reserve(ir.graph.edge_count());
+    for index in ir.graph.node_indices() {
+        predecessors.items.extend(
+            ir.graph
+                .neighbors_directed(index, Direction::Incoming)
+                .map(|p| p.index() as u32),
+        );
+        predecessors.end_node();
     }
+    predecessors
 }
 
 pub(crate) fn check(
@@ -395,28 +379,32 @@ struct DominatorTree {
 }
 
 impl DominatorTree {
-    fn new(ir: &Workflow, edges: &Adjacency) -> DominatorTree {
+    fn new(ir: &Workflow, predecessors: &PerNode<u32>) -> DominatorTree {
         let n = ir.graph.node_count();
         let start = ir.start.index();
-        // Post-order of a depth-first search from the start, without recursion.
+        // Post-order of a depth-first search from the start, without recursion; each node
+        // on the stack with the next of its out-edges (petgraph's list, in its order).
+        let (nodes, edges) = (ir.graph.raw_nodes(), ir.graph.raw_edges());
         let mut order = vec![NONE; n];
         let mut post: Vec<u32> = Vec::with_capacity(n);
         let mut reachable = vec![false; n];
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        let mut stack = vec![(ir.start, nodes[start].next_edge(Direction::Outgoing))];
         reachable[start] = true;
-        while let Some((node, next)) = stack.last_mut() {
+        while let Some((node, edge)) = stack.last_mut() {
             let node = *node;
-            match edges.successors.get(node).get(*next) {
-                Some(&successor) => {
-                    *next += 1;
-                    if !reachable[successor as usize] {
-                        reachable[successor as usize] = true;
-                        stack.push((successor as usize, 0));
+            match edges.get(edge.index()) {
+                Some(e) => {
+                    *edge = e.next_edge(Direction::Outgoing);
+                    let successor = e.target();
+                    if !reachable[successor.index()] {
+                        reachable[successor.index()] = true;
+                        let first = nodes[successor.index()].next_edge(Direction::Outgoing);
+                        stack.push((successor, first));
                     }
                 }
                 None => {
-                    order[node] = post.len() as u32;
-                    post.push(node as u32);
+                    order[node.index()] = post.len() as u32;
+                    post.push(node.index() as u32);
                     stack.pop();
                 }
             }
@@ -425,7 +413,7 @@ impl DominatorTree {
         // Predecessors by post-order number, reachable ones only.
         let mut preds: PerNode<u32> = PerNode::with_capacity(post.len());
         for &node in &post {
-            for &p in edges.predecessors.get(node as usize) {
+            for &p in predecessors.get(node as usize) {
                 if reachable[p as usize] {
                     preds.items.push(order[p as usize]);
                 }
@@ -488,16 +476,16 @@ impl DominatorTree {
         let mut pre = vec![0; n];
         let mut last = vec![0; n];
         let mut counter = 0;
-        let mut walk: Vec<(usize, usize)> = vec![(start, 0)];
+        let mut walk: Vec<(u32, u32)> = vec![(start as u32, 0)];
         while let Some((node, child)) = walk.last_mut() {
-            let node = *node;
+            let node = *node as usize;
             if *child == 0 {
                 pre[node] = counter;
                 counter += 1;
             }
-            if let Some(&next) = children.get(node).get(*child) {
+            if let Some(&next) = children.get(node).get(*child as usize) {
                 *child += 1;
-                walk.push((next as usize, 0));
+                walk.push((next, 0));
             } else {
                 last[node] = counter - 1;
                 walk.pop();
@@ -527,8 +515,8 @@ fn prove_with_dominators(
     set: &mut [bool],
 ) {
     let n = ir.graph.node_count();
-    let edges = Adjacency::new(ir);
-    let tree = DominatorTree::new(ir, &edges);
+    let predecessors = predecessors(ir);
+    let tree = DominatorTree::new(ir, &predecessors);
     // A node that is never reached has every variable set (nothing can unset it).
     for node in 0..n {
         if !tree.reachable[node] {
@@ -553,8 +541,7 @@ fn prove_with_dominators(
         let is_join = matches!(node.kind, NodeKind::Join { .. });
         preds.clear();
         preds.extend(
-            edges
-                .predecessors
+            predecessors
                 .get(j)
                 .iter()
                 .map(|&p| p as usize)
@@ -595,9 +582,9 @@ fn prove_with_dominators(
     // Down the dominator tree, counting for each variable the nodes above (or, for a
     // join, at) the current one that set it.
     let mut active = vec![0u32; n_vars];
-    let mut walk: Vec<(usize, usize)> = vec![(ir.start.index(), 0)];
+    let mut walk: Vec<(u32, u32)> = vec![(ir.start.index() as u32, 0)];
     while let Some((node, child)) = walk.last_mut() {
-        let node = *node;
+        let node = *node as usize;
         if *child == 0 {
             for &v in joined.get(node) {
                 active[v as usize] += 1;
@@ -611,9 +598,9 @@ fn prove_with_dominators(
                 active[v as usize] += 1;
             }
         }
-        if let Some(&next) = tree.children.get(node).get(*child) {
+        if let Some(&next) = tree.children.get(node).get(*child as usize) {
             *child += 1;
-            walk.push((next as usize, 0));
+            walk.push((next, 0));
         } else {
             for &v in joined.get(node).iter().chain(gen.get(node)) {
                 active[v as usize] -= 1;

@@ -9,6 +9,27 @@ use baton_ir::Type;
 use baton_syntax::ast::{self, ClauseKind, Item, ItemKind, Name};
 use rustc_hash::FxHashMap as HashMap;
 
+/// How many variables `items` declare: inputs and step outputs.
+fn count_variables(items: &[Item]) -> usize {
+    items
+        .iter()
+        .map(|item| match &item.kind {
+            ItemKind::Input(_) => 1,
+            ItemKind::Step(step) => step
+                .clauses
+                .iter()
+                .filter(|c| matches!(c.kind, ClauseKind::Output { .. }))
+                .count(),
+            ItemKind::Parallel(parallel) => parallel
+                .branches
+                .iter()
+                .map(|b| count_variables(&b.items))
+                .sum(),
+            _ => 0,
+        })
+        .sum()
+}
+
 /// Lint names that `@allow(...)` accepts.
 pub const LINTS: &[&str] = &[
     "self_review",
@@ -43,7 +64,8 @@ pub(crate) struct VarDef {
     pub span: Span,
     /// The node that sets it; `None` for an input.
     pub set_by: Option<SmolStr>,
-    pub default: Option<ast::Expr>,
+    /// Boxed: only inputs have one, and there are tens of thousands of outputs.
+    pub default: Option<Box<ast::Expr>>,
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +161,10 @@ impl<'a> Checker<'a> {
     // ------------------------------------------------------------------ definitions
 
     pub fn collect(&mut self, workflow: &ast::Workflow) {
+        // Sized up front: grown by doubling, the table would be up to twice the size.
+        let variables = count_variables(&workflow.items);
+        self.variables.reserve_exact(variables);
+        self.var_index.reserve(variables);
         self.collect_items(&workflow.items, false);
     }
 
@@ -178,7 +204,12 @@ impl<'a> Checker<'a> {
                 ItemKind::System(actor) => self.define_actor(actor, ActorKind::System),
                 ItemKind::Input(input) => {
                     let ty = self.resolve_type(&input.ty);
-                    self.define_variable(&input.name, ty, None, input.default.clone());
+                    self.define_variable(
+                        &input.name,
+                        ty,
+                        None,
+                        input.default.clone().map(Box::new),
+                    );
                 }
                 ItemKind::Outputs(names) => self.outputs.extend(names.iter().cloned()),
                 ItemKind::Step(step) => {
@@ -257,7 +288,7 @@ impl<'a> Checker<'a> {
         name: &Name,
         ty: Option<Type>,
         set_by: Option<&str>,
-        default: Option<ast::Expr>,
+        default: Option<Box<ast::Expr>>,
     ) {
         let Some(ty) = ty else {
             self.poisoned.insert(name.text.clone());
