@@ -152,6 +152,8 @@ if command -v dot >/dev/null 2>&1 && [ -n "$DOT_SIZES" ]; then
     fi
     echo "| $n | $baton_ms | $dot_ms | $ratio |"
   done
+elif [ -n "$DOT_SIZES" ]; then
+  note "Graphviz's dot is not installed (apt-get install graphviz): no side-by-side table"
 fi
 
 echo
