@@ -118,7 +118,7 @@ fn writes(ir: &Workflow, index: NodeIndex) -> &[SmolStr] {
 /// One list per node, all in two flat vectors: node `i`'s entries are
 /// `items[start[i]..start[i + 1]]`. At 100,000 steps a `Vec` per node cost tens of
 /// megabytes in headers and small allocations. Positions fit in `u32`: there are fewer
-/// entries than source bytes, and spans are `u32`.
+/// entries than source bytes, and a file has at most `MAX_FILE_BYTES` (64 MB).
 struct PerNode<T> {
     start: Vec<u32>,
     items: Vec<T>,
