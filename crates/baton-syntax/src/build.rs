@@ -699,6 +699,17 @@ impl<'s> Builder<'s> {
 
 /// Length of `text` without trailing whitespace and `#` comments.
 pub(crate) fn content_len(text: &str) -> usize {
+    // Most pairs are one short token with nothing to trim: checked with a plain loop,
+    // cheaper than the searches below for a few bytes (they were 7% of a check).
+    let bytes = text.as_bytes();
+    if bytes.len() <= 32
+        && bytes
+            .last()
+            .is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace())
+        && bytes.iter().all(|&b| b != b'#')
+    {
+        return bytes.len();
+    }
     let mut text = text.trim_end();
     loop {
         let line_start = text.rfind('\n').map_or(0, |i| i + 1);
@@ -859,6 +870,39 @@ mod tests {
             24
         );
         assert_eq!(content_len("step a \"#1\" { by x }"), 20);
+    }
+
+    /// The short-token shortcut gives what the full trim gives, on every string of up to
+    /// five characters from an alphabet of the interesting ones (tokens, quotes, comment
+    /// signs, ASCII and Unicode spaces, newlines).
+    #[test]
+    fn the_shortcut_agrees_with_the_full_trim() {
+        fn full(text: &str) -> usize {
+            let mut text = text.trim_end();
+            loop {
+                let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+                match comment_start(&text[line_start..]) {
+                    Some(hash) => text = text[..line_start + hash].trim_end(),
+                    None => return text.len(),
+                }
+            }
+        }
+        let alphabet = ['a', '_', '"', '#', ' ', '\n', '\t', '\u{3000}', '}', 'é'];
+        let mut strings = vec![String::new()];
+        let mut level = strings.clone();
+        for _ in 0..5 {
+            level = level
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(level.iter().cloned());
+        }
+        assert!(strings.len() > 100_000);
+        for text in &strings {
+            assert_eq!(content_len(text), full(text), "{text:?}");
+        }
+        let long = format!("{}#", "a".repeat(40));
+        assert_eq!(content_len(&long), full(&long));
     }
 
     #[test]
