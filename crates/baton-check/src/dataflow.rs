@@ -124,7 +124,7 @@ struct PerNode<T> {
     items: Vec<T>,
 }
 
-impl<T: Copy + Default> PerNode<T> {
+impl<T: Copy> PerNode<T> {
     fn with_capacity(nodes: usize) -> PerNode<T> {
         let mut start = Vec::with_capacity(nodes + 1);
         start.push(0);
@@ -151,6 +151,9 @@ impl<T: Copy + Default> PerNode<T> {
         &self.items[self.range(node)]
     }
 
+}
+
+impl<T: Copy + Default> PerNode<T> {
     /// The lists of `nodes` nodes from (node, entry) pairs, each list in the pairs' order.
     fn grouped(nodes: usize, pairs: impl Iterator<Item = (usize, T)> + Clone) -> PerNode<T> {
         let mut start = vec![0u32; nodes + 1];
@@ -175,15 +178,6 @@ impl<T: Copy + Default> PerNode<T> {
 struct Read {
     var: u32,
     how: How,
-}
-
-impl Default for Read {
-    fn default() -> Read {
-        Read {
-            var: 0,
-            how: How::Needs,
-        }
-    }
 }
 
 /// Each node's predecessors as one flat list, in petgraph's order: walking petgraph's
