@@ -150,7 +150,6 @@ impl<T: Copy> PerNode<T> {
     fn get(&self, node: usize) -> &[T] {
         &self.items[self.range(node)]
     }
-
 }
 
 impl<T: Copy + Default> PerNode<T> {
