@@ -25,8 +25,7 @@
 
 use crate::resolve::Checker;
 use baton_diagnostics::Code;
-use baton_ir::SmolStr;
-use baton_ir::{EdgeKind, Expr, ExprKind, NodeKind, Performer, WaitUntil, Workflow};
+use baton_ir::{EdgeKind, Expr, ExprKind, NodeKind, Performer, SmolStr, WaitUntil, Workflow};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;

@@ -6,8 +6,7 @@
 
 use crate::resolve::Checker;
 use baton_diagnostics::{Code, Diagnostic};
-use baton_ir::SmolStr;
-use baton_ir::{EdgeKind, NodeKind, Performer, Workflow};
+use baton_ir::{EdgeKind, NodeKind, Performer, SmolStr, Workflow};
 use baton_syntax::ast;
 use petgraph::visit::{Bfs, EdgeRef, Walker};
 use petgraph::Direction;

@@ -13,8 +13,7 @@ mod scc;
 mod types;
 
 use baton_diagnostics::{sort_diagnostics, Code, Diagnostic, FileId, SourceMap, Span};
-use baton_ir::SmolStr;
-use baton_ir::Type;
+use baton_ir::{SmolStr, Type};
 use baton_syntax::ast;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::{Component, Path, PathBuf};

@@ -11,10 +11,9 @@
 use crate::resolve::{end_outcome, ActorKind, Checker};
 use crate::Signature;
 use baton_diagnostics::{Code, Span};
-use baton_ir::SmolStr;
 use baton_ir::{
-    Actor, Argument, Decision, Edge, EdgeKind, EndOutcome, Import, Node, NodeKind, Performer, Step,
-    Variable, WaitUntil,
+    Actor, Argument, Decision, Edge, EdgeKind, EndOutcome, Import, Node, NodeKind, Performer,
+    SmolStr, Step, Variable, WaitUntil,
 };
 use baton_syntax::ast::{self, ClauseKind, Item, ItemKind};
 use petgraph::graph::{DiGraph, NodeIndex};

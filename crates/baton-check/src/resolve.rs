@@ -4,8 +4,7 @@
 
 use crate::Signature;
 use baton_diagnostics::{suggest, Code, Diagnostic, FileId, Span};
-use baton_ir::SmolStr;
-use baton_ir::Type;
+use baton_ir::{SmolStr, Type};
 use baton_syntax::ast::{self, ClauseKind, Item, ItemKind, Name};
 use rustc_hash::FxHashMap as HashMap;
 

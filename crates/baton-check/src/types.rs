@@ -8,8 +8,7 @@
 
 use crate::resolve::Checker;
 use baton_diagnostics::Code;
-use baton_ir::SmolStr;
-use baton_ir::{BinaryOp, Expr, ExprKind, Type, Value};
+use baton_ir::{BinaryOp, Expr, ExprKind, SmolStr, Type, Value};
 use baton_syntax::ast;
 
 impl Checker<'_> {

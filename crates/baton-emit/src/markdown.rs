@@ -27,10 +27,9 @@
 use std::fmt::{self, Write as _};
 
 use baton_ir::timing::{longest_paths, node_duration};
-use baton_ir::SmolStr;
 use baton_ir::{
-    format_duration, Edge, EdgeKind, EndOutcome, Node, NodeKind, Performer, Step, Type, WaitUntil,
-    Workflow,
+    format_duration, Edge, EdgeKind, EndOutcome, Node, NodeKind, Performer, SmolStr, Step, Type,
+    WaitUntil, Workflow,
 };
 use petgraph::graph::NodeIndex;
 
