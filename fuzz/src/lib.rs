@@ -3,7 +3,9 @@
 //!
 //! Besides "does not panic, does not overflow the stack, does not hang", each target
 //! checks invariants that a fuzzer can find broken:
-//! - [`parse`]: every diagnostic points inside the file, on character boundaries;
+//! - [`parse`]: every diagnostic points inside the file, on character boundaries; the
+//!   tree and the diagnostics are those of the grammar alone (`parse_reference`), so the
+//!   hand-written fast path never reads a text otherwise than pest;
 //! - [`check`]: the same for every file of the analysis; an IR exists exactly when there
 //!   is no error; every diagnostic renders through miette the way the CLI shows it;
 //! - [`emit`]: for every IR, each backend's output is well-formed and contains exactly the
@@ -59,6 +61,12 @@ pub fn parse(text: &str) {
             (file == FileId(0)).then(|| text.to_string())
         });
     }
+    let reference = baton_syntax::parse_reference(text, FileId(0));
+    assert_eq!(parsed.file, reference.file, "the fast path builds another tree");
+    assert_eq!(
+        parsed.diagnostics, reference.diagnostics,
+        "the fast path changes the diagnostics"
+    );
 }
 
 fn file_text(sources: &SourceMap, file: FileId) -> Option<String> {

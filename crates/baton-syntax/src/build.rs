@@ -834,7 +834,7 @@ fn unicode_escape(chars: &mut std::iter::Peekable<std::str::CharIndices>) -> Opt
     char::from_u32(code)
 }
 
-fn valid_date(raw: &str) -> bool {
+pub(crate) fn valid_date(raw: &str) -> bool {
     let field = |range: std::ops::Range<usize>| raw.get(range).and_then(|s| s.parse::<u32>().ok());
     let (Some(year), Some(month), Some(day)) = (field(0..4), field(5..7), field(8..10)) else {
         return false;
@@ -850,7 +850,7 @@ fn valid_date(raw: &str) -> bool {
     (1..=days).contains(&day)
 }
 
-fn valid_datetime(raw: &str) -> bool {
+pub(crate) fn valid_datetime(raw: &str) -> bool {
     let field = |range: std::ops::Range<usize>| raw.get(range).and_then(|s| s.parse::<u32>().ok());
     let seconds_ok = if raw.get(16..17) == Some(":") {
         field(17..19).is_some_and(|s| s < 60)

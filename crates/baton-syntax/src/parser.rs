@@ -6,6 +6,7 @@
 use crate::ast;
 use crate::build::Builder;
 use crate::errors::syntax_error;
+use crate::fast;
 use crate::shift::Shift;
 use baton_diagnostics::{Code, Diagnostic, FileId, Span, MAX_FILE_BYTES};
 use pest::iterators::Pairs;
@@ -34,7 +35,13 @@ pub struct Parsed {
 /// Parses one `.baton` file. A large file is parsed on several threads (see
 /// [`Driver::body`]); the result is the same as on one.
 pub fn parse(source: &str, file: FileId) -> Parsed {
-    parse_with(source, file, None, None)
+    parse_with(source, file, None, None, true)
+}
+
+/// [`parse`] by the grammar alone, without the hand-written parser that takes most items
+/// first: the reference the tests and the `parse` fuzz target compare [`parse`] with.
+pub fn parse_reference(source: &str, file: FileId) -> Parsed {
+    parse_with(source, file, None, None, false)
 }
 
 /// An earlier parse of the same file, before an edit: what [`reparse`] reuses.
@@ -55,13 +62,13 @@ pub struct Previous<'p> {
 /// [`parse`]'s (tested against it on random edits); see [`Reuse`] for why.
 pub fn reparse(source: &str, file: FileId, previous: Previous<'_>) -> Parsed {
     let reuse = Reuse::new(source, previous);
-    parse_with(source, file, None, reuse.as_ref())
+    parse_with(source, file, None, reuse.as_ref(), true)
 }
 
 /// [`parse`], with the body split at `splits` instead of at guessed item starts (for tests).
 #[cfg(test)]
 fn parse_split(source: &str, file: FileId, splits: Option<Vec<usize>>) -> Parsed {
-    parse_with(source, file, splits, None)
+    parse_with(source, file, splits, None, true)
 }
 
 fn parse_with<'s>(
@@ -69,6 +76,7 @@ fn parse_with<'s>(
     file: FileId,
     splits: Option<Vec<usize>>,
     reuse: Option<&'s Reuse<'s>>,
+    fast: bool,
 ) -> Parsed {
     let mut diagnostics = Vec::new();
     let empty = ast::File {
@@ -119,6 +127,7 @@ fn parse_with<'s>(
         diagnostics: Vec::new(),
         splits,
         reuse,
+        fast,
     };
     let parsed = driver.parse_file();
     let mut diagnostics = driver.diagnostics;
@@ -158,6 +167,7 @@ struct Driver<'s> {
     /// Where to split the body for parsing on several threads; `None`: guess.
     splits: Option<Vec<usize>>,
     reuse: Option<&'s Reuse<'s>>,
+    fast: bool,
 }
 
 /// Bodies shorter than this are parsed on one thread: below it, starting a thread costs
@@ -248,12 +258,17 @@ impl<'s> Driver<'s> {
         splits: &[usize],
         name: &ast::Name,
     ) -> (Vec<ast::Item>, usize) {
-        let (source, file, reuse) = (self.source, self.file, self.reuse);
+        let source = self.source;
+        let segments = Segments {
+            source,
+            file: self.file,
+            reuse: self.reuse,
+            name,
+            fast: self.fast,
+        };
         let stop_after = |i: usize| splits.get(i).copied();
         let mut parts: Vec<Option<Segment>> = if splits.is_empty() {
-            vec![Some(parse_segment(
-                source, file, reuse, name, body_start, None,
-            ))]
+            vec![Some(segments.parse(body_start, None))]
         } else {
             std::thread::scope(|scope| {
                 let workers: Vec<_> = splits
@@ -262,12 +277,10 @@ impl<'s> Driver<'s> {
                     .map(|(i, &start)| {
                         std::thread::Builder::new()
                             .stack_size(PARSER_STACK_BYTES)
-                            .spawn_scoped(scope, move || {
-                                parse_segment(source, file, reuse, name, start, stop_after(i + 1))
-                            })
+                            .spawn_scoped(scope, move || segments.parse(start, stop_after(i + 1)))
                     })
                     .collect();
-                let first = parse_segment(source, file, reuse, name, body_start, stop_after(0));
+                let first = segments.parse(body_start, stop_after(0));
                 let mut parts = vec![Some(first)];
                 // A part whose thread could not start or panicked is parsed again below,
                 // on this thread, if it is needed at all.
@@ -297,24 +310,10 @@ impl<'s> Driver<'s> {
             // Part i + 1 starts at splits[i].
             let next = splits.partition_point(|&split| split < pos);
             part = match splits.get(next) {
-                Some(&split) if split == pos => parts[next + 1].take().or_else(|| {
-                    Some(parse_segment(
-                        source,
-                        file,
-                        reuse,
-                        name,
-                        pos,
-                        stop_after(next + 1),
-                    ))
-                }),
-                _ => Some(parse_segment(
-                    source,
-                    file,
-                    reuse,
-                    name,
-                    pos,
-                    stop_after(next),
-                )),
+                Some(&split) if split == pos => parts[next + 1]
+                    .take()
+                    .or_else(|| Some(segments.parse(pos, stop_after(next + 1)))),
+                _ => Some(segments.parse(pos, stop_after(next))),
             };
         };
         drop(parts);
@@ -444,67 +443,80 @@ fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// Runs the item loop from `pos` until the workflow's `}`, the end of the file, or the first
-/// item boundary at or past `stop`.
-fn parse_segment(
-    source: &str,
+/// What every part of the body is parsed with.
+#[derive(Clone, Copy)]
+struct Segments<'a> {
+    source: &'a str,
     file: FileId,
-    reuse: Option<&Reuse<'_>>,
-    name: &ast::Name,
-    mut pos: usize,
-    stop: Option<usize>,
-) -> Segment {
-    let mut builder = Builder::new(file);
-    let mut diagnostics = Vec::new();
-    let mut items = Vec::new();
-    let end = loop {
-        pos = skip_trivia(source, pos);
-        if stop.is_some_and(|stop| pos >= stop) {
-            break SegmentEnd::Reached(pos);
-        }
-        let rest = &source[pos..];
-        if rest.is_empty() {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::SyntaxError,
-                    file,
-                    Span::empty_at(pos),
-                    format!("missing `}}` to close workflow `{}`", name.text),
-                    "the file ends here",
-                )
-                .with_related(file, name.span, "the workflow starts here")
-                .with_help("add `}` at the end of the workflow"),
-            );
-            break SegmentEnd::FileEnd(pos);
-        }
-        if rest.starts_with('}') {
-            break SegmentEnd::Closed(pos + 1);
-        }
-        if let Some(item) = reuse.and_then(|reuse| reuse.item_at(pos)) {
-            pos = item.span.end as usize;
-            items.push(item);
-            continue;
-        }
-        match parse_rule(Rule::item, rest) {
-            Ok(mut pairs) => match pairs.next() {
-                Some(pair) => {
-                    let end = pos + pair.as_span().end();
-                    items.push(builder.item(pair, pos));
-                    pos = end;
-                }
-                None => break SegmentEnd::FileEnd(pos),
-            },
-            Err(error) => {
-                diagnostics.push(syntax_error(&error, pos, source, file));
-                pos = skip_item(source, pos);
+    reuse: Option<&'a Reuse<'a>>,
+    /// The workflow's name, for the message when its `}` is missing.
+    name: &'a ast::Name,
+    /// Whether items are tried with the hand-written parser first (see [`fast`]).
+    fast: bool,
+}
+
+impl Segments<'_> {
+    /// Runs the item loop from `pos` until the workflow's `}`, the end of the file, or the
+    /// first item boundary at or past `stop`.
+    fn parse(self, mut pos: usize, stop: Option<usize>) -> Segment {
+        let (source, file) = (self.source, self.file);
+        let mut builder = Builder::new(file);
+        let mut diagnostics = Vec::new();
+        let mut items = Vec::new();
+        let end = loop {
+            pos = skip_trivia(source, pos);
+            if stop.is_some_and(|stop| pos >= stop) {
+                break SegmentEnd::Reached(pos);
             }
+            let rest = &source[pos..];
+            if rest.is_empty() {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::SyntaxError,
+                        file,
+                        Span::empty_at(pos),
+                        format!("missing `}}` to close workflow `{}`", self.name.text),
+                        "the file ends here",
+                    )
+                    .with_related(file, self.name.span, "the workflow starts here")
+                    .with_help("add `}` at the end of the workflow"),
+                );
+                break SegmentEnd::FileEnd(pos);
+            }
+            if rest.starts_with('}') {
+                break SegmentEnd::Closed(pos + 1);
+            }
+            if let Some(item) = self.reuse.and_then(|reuse| reuse.item_at(pos)) {
+                pos = item.span.end as usize;
+                items.push(item);
+                continue;
+            }
+            if let Some((item, end)) = self.fast.then(|| fast::item(source, pos)).flatten() {
+                items.push(item);
+                pos = end;
+                continue;
+            }
+            match parse_rule(Rule::item, rest) {
+                Ok(mut pairs) => match pairs.next() {
+                    Some(pair) => {
+                        let end = pos + pair.as_span().end();
+                        items.push(builder.item(pair, pos));
+                        pos = end;
+                    }
+                    None => break SegmentEnd::FileEnd(pos),
+                },
+                Err(error) => {
+                    diagnostics.push(syntax_error(&error, pos, source, file));
+                    pos = skip_item(source, pos);
+                }
+            }
+        };
+        diagnostics.append(&mut builder.diagnostics);
+        Segment {
+            items,
+            diagnostics,
+            end,
         }
-    };
-    diagnostics.append(&mut builder.diagnostics);
-    Segment {
-        items,
-        diagnostics,
-        end,
     }
 }
 
@@ -637,7 +649,7 @@ fn skip_item(source: &str, pos: usize) -> usize {
 
 /// Finds the first bracket that opens more than [`MAX_NESTING`] levels, before any
 /// recursive parsing happens.
-fn too_deep(source: &str) -> Option<Span> {
+pub(crate) fn too_deep(source: &str) -> Option<Span> {
     let bytes = source.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
@@ -675,10 +687,10 @@ fn too_deep(source: &str) -> Option<Span> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn sources() -> Vec<(String, String)> {
+    pub(crate) fn sources() -> Vec<(String, String)> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let mut found = Vec::new();
         let mut dirs = vec![root.join("examples"), root.join("tests/cases")];
@@ -701,7 +713,7 @@ mod tests {
         found
     }
 
-    fn same(a: &Parsed, b: &Parsed) -> bool {
+    pub(crate) fn same(a: &Parsed, b: &Parsed) -> bool {
         a.file == b.file && a.diagnostics == b.diagnostics
     }
 
@@ -753,10 +765,10 @@ mod tests {
     }
 
     /// A small xorshift generator: the tests are reproducible without a dependency.
-    struct Random(u64);
+    pub(crate) struct Random(pub(crate) u64);
 
     impl Random {
-        fn below(&mut self, n: usize) -> usize {
+        pub(crate) fn below(&mut self, n: usize) -> usize {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
@@ -765,7 +777,7 @@ mod tests {
     }
 
     /// A random edit of `text`: text typed, deleted, replaced or pasted from elsewhere.
-    fn edit(text: &str, random: &mut Random) -> String {
+    pub(crate) fn edit(text: &str, random: &mut Random) -> String {
         const TYPED: &[&str] = &[
             "a",
             "x",
@@ -826,7 +838,7 @@ mod tests {
         format!("{}{inserted}{}", &text[..a], &text[b..])
     }
 
-    fn generated(steps: usize) -> String {
+    pub(crate) fn generated(steps: usize) -> String {
         let mut text = String::from("workflow w \"W\" {\n  role writer\n  role r\n");
         for i in 0..steps {
             text.push_str(&format!(
