@@ -95,3 +95,25 @@ fn every_construct_appears() {
         );
     }
 }
+
+/// The parser's fast path (see `baton_syntax::parse_reference`) gives the grammar's
+/// tree on generated workflows too, which have every construct the generator knows.
+#[test]
+fn generated_workflows_parse_as_the_grammar_says() {
+    for (steps, seed) in [(300, 1), (300, 2), (2_000, 5)] {
+        let text = &Workload::generate(steps, seed).text;
+        let id = baton_diagnostics::FileId(0);
+        let (fast, reference) = (
+            baton_syntax::parse(text, id),
+            baton_syntax::parse_reference(text, id),
+        );
+        assert!(
+            reference.diagnostics.is_empty(),
+            "{steps} steps, seed {seed}"
+        );
+        assert!(
+            fast.file == reference.file && fast.diagnostics == reference.diagnostics,
+            "{steps} steps, seed {seed}"
+        );
+    }
+}

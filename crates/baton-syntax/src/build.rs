@@ -451,40 +451,26 @@ impl<'s> Builder<'s> {
                 span,
             };
         }
-        let mut value = String::with_capacity(body.len());
-        let mut chars = body.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if c != '\\' {
-                value.push(c);
-                continue;
-            }
-            let escape_start = span.start as usize + 1 + i;
-            match chars.next() {
-                Some((_, '"')) => value.push('"'),
-                Some((_, '\\')) => value.push('\\'),
-                Some((_, 'n')) => value.push('\n'),
-                Some((_, 't')) => value.push('\t'),
-                Some((_, 'u')) => match unicode_escape(&mut chars) {
-                    Some(c) => value.push(c),
-                    None => {
-                        let end = chars.peek().map_or(body.len(), |(j, _)| *j);
-                        self.error(
-                            Code::InvalidEscape,
-                            Span::new(escape_start, span.start as usize + 1 + end),
-                            "invalid unicode escape".into(),
-                            "expected `\\u{` with 1 to 6 hex digits and `}`",
-                            "write a code point like `\\u{00e9}` for `é`, or type the character itself",
-                        );
-                    }
-                },
-                Some((j, other)) => self.error(
+        let mut bad = Vec::new();
+        let value = unescape(body, |escape| bad.push(escape));
+        // Offsets in the body: the opening quote comes first.
+        let at = |offset: usize| span.start as usize + 1 + offset;
+        for escape in bad {
+            match escape {
+                BadEscape::Unicode(range) => self.error(
                     Code::InvalidEscape,
-                    Span::new(escape_start, span.start as usize + 1 + j + other.len_utf8()),
+                    Span::new(at(range.start), at(range.end)),
+                    "invalid unicode escape".into(),
+                    "expected `\\u{` with 1 to 6 hex digits and `}`",
+                    "write a code point like `\\u{00e9}` for `é`, or type the character itself",
+                ),
+                BadEscape::Unknown(range, other) => self.error(
+                    Code::InvalidEscape,
+                    Span::new(at(range.start), at(range.end)),
                     format!("unknown escape `\\{other}` in a string"),
                     "unknown escape",
                     "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{...}`; write `\\\\` for a backslash",
                 ),
-                None => {}
             }
         }
         Text {
@@ -787,6 +773,41 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_or
             | Rule::kw_not
     )
+}
+
+/// An escape [`unescape`] cannot decode, by its byte range in the string's body.
+pub(crate) enum BadEscape {
+    Unicode(std::ops::Range<usize>),
+    Unknown(std::ops::Range<usize>, char),
+}
+
+/// Decodes the escapes of a string literal's body (`\"`, `\\`, `\n`, `\t` and
+/// `\u{...}`), handing each one it cannot decode to `bad` and leaving it out.
+pub(crate) fn unescape(body: &str, mut bad: impl FnMut(BadEscape)) -> String {
+    let mut value = String::with_capacity(body.len());
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            value.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some((_, '"')) => value.push('"'),
+            Some((_, '\\')) => value.push('\\'),
+            Some((_, 'n')) => value.push('\n'),
+            Some((_, 't')) => value.push('\t'),
+            Some((_, 'u')) => match unicode_escape(&mut chars) {
+                Some(c) => value.push(c),
+                None => {
+                    let end = chars.peek().map_or(body.len(), |(j, _)| *j);
+                    bad(BadEscape::Unicode(i..end));
+                }
+            },
+            Some((j, other)) => bad(BadEscape::Unknown(i..j + other.len_utf8(), other)),
+            None => {}
+        }
+    }
+    value
 }
 
 /// `1h30m` → 5400. `None` on overflow.

@@ -3,9 +3,9 @@
 //!
 //! The grammar stays the definition of the language. This path accepts a subset of it
 //! and returns the tree the grammar and [`Builder`](crate::build::Builder) would give,
-//! or `None` at the first doubt: a syntax error, an escape in a string, a keyword used as
-//! a name, a literal a diagnostic would be about, a byte-order mark among the spaces.
-//! The driver then parses that item with pest, so errors and rare forms keep pest's
+//! or `None` at the first doubt: a syntax error, an escape that does not decode, a
+//! keyword used as a name, a literal a diagnostic would be about, a byte-order mark among
+//! the spaces. The driver then parses that item with pest, so errors and rare forms keep pest's
 //! messages and meaning. Tests compare both paths at every position of every example and
 //! case file and of random edits of them, and the `parse` fuzz target compares them on
 //! whole files.
@@ -15,7 +15,7 @@
 //! where pest would backtrack into another parse it gives up instead.
 
 use crate::ast::*;
-use crate::build::{parse_duration, valid_date, valid_datetime};
+use crate::build::{parse_duration, unescape, valid_date, valid_datetime};
 use crate::parser::{MAX_EXPRESSION_DEPTH, MAX_NESTING};
 use baton_diagnostics::Span;
 
@@ -301,22 +301,43 @@ impl<'s> Fast<'s> {
         }
     }
 
-    /// A string without escapes on one line.
+    /// A string on one line, with escapes that decode.
     fn string(&mut self) -> Option<Text> {
         let start = self.pos;
         if self.peek() != Some(b'"') {
             return None;
         }
-        let length = self.bytes[start + 1..]
-            .iter()
-            .position(|&b| matches!(b, b'"' | b'\\' | b'\n'))?;
-        let close = start + 1 + length;
-        if self.bytes[close] != b'"' {
-            return None;
+        let mut close = start + 1;
+        let mut escaped = false;
+        loop {
+            match *self.bytes.get(close)? {
+                b'"' => break,
+                b'\n' => return None,
+                // The escaped character is any but a line break; skipping its first byte
+                // is enough, since the bytes searched for never occur inside a UTF-8
+                // sequence.
+                b'\\' => {
+                    if matches!(self.bytes.get(close + 1), None | Some(b'\n')) {
+                        return None;
+                    }
+                    escaped = true;
+                    close += 2;
+                }
+                _ => close += 1,
+            }
         }
+        let body = &self.text[start + 1..close];
+        let value = if escaped {
+            let mut decodes = true;
+            let value = unescape(body, |_| decodes = false);
+            decodes.then_some(())?;
+            value.into()
+        } else {
+            body.into()
+        };
         self.advance_to(close + 1)?;
         Some(Text {
-            value: self.text[start + 1..close].into(),
+            value,
             span: Span::new(start, close + 1),
         })
     }
@@ -980,6 +1001,12 @@ mod tests {
             "step a { auto crm \"x\" auto crm run w with a = 1, b = x == 2 }",
             "step a { run w with a = 1, }",
             "step a \"caf\u{e9} \\\"q\\\"\" { by r }",
+            "step a \"\\\\ \\n \\t \\u{e9} \\u{1F600} \\\u{e9}\"",
+            "step a \"\\q\"",
+            "step a \"\\u{110000}\" \"\\u{}\" \"\\u{1234567}\" \"\\u12\"",
+            "step a \"x\\\n\"",
+            "step a \"x\\",
+            "step a \"x\\\"",
             "step a\u{feff}{ by r }",
             "step a # c\n { by r } # after",
             "step a { by step }",
