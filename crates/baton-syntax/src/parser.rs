@@ -671,9 +671,8 @@ pub(crate) fn too_deep(source: &str) -> Option<Span> {
                 i += 1;
                 loop {
                     let rest = bytes.get(i..).unwrap_or_default();
-                    let Some(k) = memchr::memchr3(b'"', b'\\', b'\n', rest) else {
-                        return None;
-                    };
+                    // No end: the string runs to the end of the file.
+                    let k = memchr::memchr3(b'"', b'\\', b'\n', rest)?;
                     i += k + 1;
                     if bytes[i - 1] != b'\\' {
                         break;
