@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-targets=(parse check emit fmt_roundtrip reparse)
+targets=(parse check emit fmt_roundtrip)
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
 done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Baton's performance table (issue 6; docs/performance.md explains every column).
 #
-#   scripts/bench.sh                  # N = 1000 10000 100000, 5 runs each
+#   scripts/bench.sh                  # N = 1000 5000 10000 100000, 5 runs each
 #   SIZES="1000 5000" RUNS=3 scripts/bench.sh
 #
 # Builds the release binaries, generates one workflow per N with `baton-gen` (seed
@@ -20,7 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SIZES=${SIZES:-"1000 10000 100000"}
+# 5,000 steps: the language server re-checks a document of that size on every keystroke.
+SIZES=${SIZES:-"1000 5000 10000 100000"}
 RUNS=${RUNS:-5}
 SEED=${SEED:-1}
 DOT_SIZES=${DOT_SIZES:-"100 300 1000"}

@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS is the time budget of each target (default 60); TARGETs default to all of
-# them: parse check emit fmt_roundtrip reparse. The corpora are seeded from examples/ and
+# them: parse check emit fmt_roundtrip. The corpora are seeded from examples/ and
 # tests/cases/ first, and kept in fuzz/corpus/ between runs. Prints the executions of
 # each target and exits non-zero on the first crash, whose input libFuzzer saves under
 # fuzz/artifacts/<target>/ (replay it with `cargo fuzz run <target> <file>` in fuzz/,
@@ -26,7 +26,7 @@ budget=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(parse check emit fmt_roundtrip reparse)
+  targets=(parse check emit fmt_roundtrip)
 fi
 case $budget in
   '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2 ;;

@@ -11,7 +11,6 @@
 //! - [`emit`]: for every IR, each backend's output is well-formed and contains exactly the
 //!   IR's nodes and edges (see `wellformed`), and the outputs of the input and of its
 //!   string-masked twin have the same skeletons: no user text can inject syntax;
-//! - [`reparse`]: the incremental re-parse of an edited text equals a full parse;
 //! - [`fmt_roundtrip`]: formatting is idempotent and keeps the meaning (the same
 //!   diagnostics, the same graph).
 
@@ -195,40 +194,4 @@ pub fn fmt_roundtrip(text: &str) {
             "formatting changed the edges:\n{once}"
         );
     }
-}
-
-/// The `reparse` target: the incremental re-parse of an edited text gives the full
-/// parse's result. The first four bytes choose the edit (where, how much to delete, how
-/// much to paste from elsewhere in the text); the rest is the text before the edit.
-pub fn reparse(data: &[u8]) {
-    let Some((edit, rest)) = data.split_first_chunk::<4>() else {
-        return;
-    };
-    let old = text(rest);
-    let boundary = |mut i: usize| {
-        i = i.min(old.len());
-        while !old.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
-    };
-    let at = boundary(usize::from(u16::from_le_bytes([edit[0], edit[1]])) % (old.len() + 1));
-    let deleted_to = boundary(at + usize::from(edit[2] % 64));
-    let from = boundary(usize::from(edit[3]).wrapping_mul(old.len()) / 256);
-    let pasted = &old[from..boundary(from + usize::from(edit[3] % 32))];
-    let new = format!("{}{pasted}{}", &old[..at], &old[deleted_to..]);
-
-    let before = baton_syntax::parse(&old, FileId(0));
-    let full = baton_syntax::parse(&new, FileId(0));
-    let previous = baton_syntax::Previous {
-        source: &old,
-        file: &before.file,
-        file_id: FileId(0),
-        diagnostics: &before.diagnostics,
-    };
-    let incremental = baton_syntax::reparse(&new, FileId(0), previous);
-    assert!(
-        full.file == incremental.file && full.diagnostics == incremental.diagnostics,
-        "the re-parse differs from a full parse of the edited text\n--- before\n{old}\n--- after\n{new}"
-    );
 }

@@ -52,25 +52,6 @@ fn check(bencher: divan::Bencher, steps: usize) {
     bencher.bench(|| workload.check());
 }
 
-/// The language server's path: one keystroke in the middle, re-checked with the previous
-/// analysis.
-#[divan::bench(args = SIZES, max_time = 5)]
-fn recheck(bencher: divan::Bencher, steps: usize) {
-    let (workload, _) = workload(steps);
-    let previous = workload.check();
-    let edited = baton_bench::phases::keystroke(&workload.text);
-    let name = workload.path.display().to_string();
-    bencher.bench(|| {
-        baton_check::recheck(
-            &name,
-            edited.as_str(),
-            Some(&workload.path),
-            &workload.files,
-            &previous,
-        )
-    });
-}
-
 fn backend(bencher: divan::Bencher, steps: usize, name: &str) {
     let (_, ir) = workload(steps);
     let Some(backend) = BACKENDS.iter().find(|b| b.name == name) else {

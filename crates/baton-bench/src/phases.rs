@@ -111,9 +111,6 @@ pub struct Timings {
     pub bytes: usize,
     pub parse: Duration,
     pub check: Duration,
-    /// Re-check after one keystroke in the middle of the file, reusing the previous
-    /// analysis (`baton_check::recheck`): the language server's path.
-    pub recheck: Duration,
     /// (backend name, time), in [`BACKENDS`] order.
     pub backends: Vec<(&'static str, Duration)>,
     /// Diagnostics of the check (0 for a clean file).
@@ -152,10 +149,6 @@ pub fn measure(
     let parse = median(runs, || baton_syntax::parse(text, FileId(0)));
     let check = median(runs, || baton_check::check(&name, text, Some(path), loader));
     let analysis = baton_check::check(&name, text, Some(path), loader);
-    let edited = keystroke(text);
-    let recheck = median(runs, || {
-        baton_check::recheck(&name, edited.as_str(), Some(path), loader, &analysis)
-    });
     let backends = match &analysis.workflow {
         Some(ir) => BACKENDS
             .iter()
@@ -173,20 +166,7 @@ pub fn measure(
         bytes: text.len(),
         parse,
         check,
-        recheck,
         backends,
         diagnostics: analysis.diagnostics.len(),
     }
-}
-
-/// `text` with one character typed into the string nearest its middle (or at the middle
-/// when there is no string): a typical edit in an editor.
-pub fn keystroke(text: &str) -> String {
-    let middle = text.len() / 2;
-    let at = text[middle..]
-        .find('"')
-        .map(|i| middle + i + 1)
-        .or_else(|| (middle..=text.len()).find(|&i| text.is_char_boundary(i)))
-        .unwrap_or(text.len());
-    format!("{}x{}", &text[..at], &text[at..])
 }

@@ -77,20 +77,7 @@ pub fn check(
     path: Option<&Path>,
     loader: &dyn FileLoader,
 ) -> Analysis {
-    check_with(name, text.into(), path, loader, None)
-}
-
-/// [`check`] of a new version of the file `previous` analysed: the parse reuses the
-/// items the edit left unchanged ([`baton_syntax::reparse`]), the language server's path
-/// on every keystroke. The result is the same as [`check`]'s.
-pub fn recheck(
-    name: &str,
-    text: impl Into<Arc<str>>,
-    path: Option<&Path>,
-    loader: &dyn FileLoader,
-    previous: &Analysis,
-) -> Analysis {
-    check_with(name, text.into(), path, loader, Some(previous))
+    check_with(name, text.into(), path, loader)
 }
 
 fn check_with(
@@ -98,7 +85,6 @@ fn check_with(
     text: Arc<str>,
     path: Option<&Path>,
     loader: &dyn FileLoader,
-    previous: Option<&Analysis>,
 ) -> Analysis {
     let mut session = Session {
         sources: SourceMap::new(),
@@ -106,12 +92,6 @@ fn check_with(
         loader,
         loading: Vec::new(),
         loaded: HashMap::default(),
-        previous: previous.map(|p| baton_syntax::Previous {
-            source: p.sources.text(p.root),
-            file: &p.ast,
-            file_id: p.root,
-            diagnostics: &p.diagnostics,
-        }),
     };
     let root = session.sources.add(name, text);
     let key = path.map(normalize);
@@ -132,8 +112,6 @@ fn check_with(
 }
 
 struct Session<'l> {
-    /// The root file's previous parse, reused by the root's parse.
-    previous: Option<baton_syntax::Previous<'l>>,
     sources: SourceMap,
     diagnostics: Vec<Diagnostic>,
     loader: &'l dyn FileLoader,
@@ -149,10 +127,7 @@ impl Session<'_> {
         path: Option<&Path>,
     ) -> (ast::File, Option<baton_ir::Workflow>) {
         let text = self.sources.shared_text(file);
-        let parsed = match self.previous.take() {
-            Some(previous) => baton_syntax::reparse(&text, file, previous),
-            None => baton_syntax::parse(&text, file),
-        };
+        let parsed = baton_syntax::parse(&text, file);
         let parse_failed = parsed.diagnostics.iter().any(Diagnostic::is_error);
         self.diagnostics.extend(parsed.diagnostics);
         let errors_before = self.diagnostics.len();

@@ -387,8 +387,7 @@ impl Server {
         messages
     }
 
-    /// Checks a document; its previous version, if open, lets the parse reuse the items
-    /// the edit did not touch.
+    /// Checks a document, reading its imports from the open buffers first.
     fn build(&self, uri: Uri, version: i32, text: String) -> Document {
         let documents = &self.documents;
         let buffer = |path: &Path| {
@@ -401,8 +400,7 @@ impl Server {
             buffers: &buffer,
             import_root: self.import_root.as_deref(),
         };
-        let previous = self.documents.get(uri.as_str()).map(|d| &d.analysis);
-        Document::new(uri, version, text, &env, previous)
+        Document::new(uri, version, text, &env)
     }
 
     fn diagnostics(&self, doc: &Document) -> Message {

@@ -269,12 +269,19 @@ impl<'s> Fast<'s> {
         {
             return "";
         }
-        let len = rest.iter().take_while(|&&b| is_ident_char(b)).count();
+        let len = 1 + rest[1..].iter().take_while(|&&b| is_ident_char(b)).count();
         &self.text[self.pos..self.pos + len]
     }
 
+    /// Whether `keyword` is the next word: cheaper than comparing [`Fast::word`] when
+    /// the next word is mostly something else.
+    fn at_keyword(&self, keyword: &str) -> bool {
+        self.bytes[self.pos..].starts_with(keyword.as_bytes())
+            && not_ident_at(self.bytes, self.pos + keyword.len())
+    }
+
     fn keyword(&mut self, keyword: &str) -> Option<()> {
-        (self.word() == keyword).then_some(())?;
+        self.at_keyword(keyword).then_some(())?;
         self.advance_to(self.pos + keyword.len())
     }
 
@@ -415,7 +422,7 @@ impl<'s> Fast<'s> {
         }
         let keyword = self.word();
         let keyword_start = self.pos;
-        self.keyword(keyword)?;
+        self.advance_to(self.pos + keyword.len())?;
         Some(match keyword {
             "step" => {
                 let name = self.name()?;
@@ -436,7 +443,7 @@ impl<'s> Fast<'s> {
             "if" => {
                 let condition = self.expr()?;
                 let then = self.jump()?;
-                let otherwise = if self.word() == "else" {
+                let otherwise = if self.at_keyword("else") {
                     self.keyword("else")?;
                     Some(self.jump()?)
                 } else {
@@ -547,7 +554,7 @@ impl<'s> Fast<'s> {
     fn clause(&mut self) -> Option<Clause> {
         let start = self.pos;
         let keyword = self.word();
-        self.keyword(keyword)?;
+        self.advance_to(self.pos + keyword.len())?;
         let kind = match keyword {
             "by" => ClauseKind::By(self.name()?),
             "needs" => ClauseKind::Needs(self.name_list()?),
@@ -578,7 +585,7 @@ impl<'s> Fast<'s> {
             "run" => {
                 let workflow = self.name()?;
                 let mut args = Vec::new();
-                if self.word() == "with" {
+                if self.at_keyword("with") {
                     self.keyword("with")?;
                     args.push(self.argument()?);
                     while self.at_punct(b',') {
@@ -678,7 +685,7 @@ impl<'s> Fast<'s> {
         let mut arms = Vec::new();
         let mut otherwise = None;
         while !self.at_punct(b'}') {
-            if self.word() == "else" {
+            if self.at_keyword("else") {
                 self.keyword("else")?;
                 otherwise = Some(self.jump()?);
                 break;
@@ -705,13 +712,14 @@ impl<'s> Fast<'s> {
         let start = self.pos;
         self.punct(b"->")?;
         let target = self.name()?;
-        let bound = if self.word() == "at" {
+        let bound = if self.at_keyword("at") {
             let start = self.pos;
             self.keyword("at")?;
             self.keyword("most")?;
             let (times, _) = self.count()?;
-            if matches!(self.word(), "times" | "time") {
-                self.keyword(self.word())?;
+            let times_word = self.word();
+            if matches!(times_word, "times" | "time") {
+                self.advance_to(self.pos + times_word.len())?;
             }
             Some(Bound {
                 times,
@@ -728,7 +736,7 @@ impl<'s> Fast<'s> {
     }
 
     fn type_expr(&mut self) -> Option<TypeExpr> {
-        if self.word() != "enum" {
+        if !self.at_keyword("enum") {
             return Some(TypeExpr::Named { name: self.name()? });
         }
         let start = self.pos;
@@ -763,7 +771,7 @@ impl<'s> Fast<'s> {
 
     fn or_expr(&mut self) -> Option<Expr> {
         let mut result = self.and_expr()?;
-        while self.word() == "or" {
+        while self.at_keyword("or") {
             self.operator()?;
             self.keyword("or")?;
             result = binary(BinaryOp::Or, result, self.and_expr()?);
@@ -773,7 +781,7 @@ impl<'s> Fast<'s> {
 
     fn and_expr(&mut self) -> Option<Expr> {
         let mut result = self.not_expr()?;
-        while self.word() == "and" {
+        while self.at_keyword("and") {
             self.operator()?;
             self.keyword("and")?;
             result = binary(BinaryOp::And, result, self.not_expr()?);
@@ -783,7 +791,7 @@ impl<'s> Fast<'s> {
 
     fn not_expr(&mut self) -> Option<Expr> {
         let mut nots = Vec::new();
-        while self.word() == "not" {
+        while self.at_keyword("not") {
             self.operator()?;
             nots.push(Span::new(self.pos, self.pos + "not".len()));
             self.keyword("not")?;

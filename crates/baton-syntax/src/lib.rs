@@ -10,9 +10,6 @@ mod comments;
 mod errors;
 mod fast;
 mod parser;
-mod shift;
 
 pub use comments::{comments, Comment};
-pub use parser::{
-    parse, parse_reference, reparse, Parsed, Previous, MAX_EXPRESSION_DEPTH, MAX_NESTING,
-};
+pub use parser::{parse, parse_reference, Parsed, MAX_EXPRESSION_DEPTH, MAX_NESTING};

@@ -7,7 +7,6 @@ use crate::ast;
 use crate::build::Builder;
 use crate::errors::syntax_error;
 use crate::fast;
-use crate::shift::Shift;
 use baton_diagnostics::{Code, Diagnostic, FileId, Span, MAX_FILE_BYTES};
 use pest::iterators::Pairs;
 use pest::Parser as _;
@@ -35,49 +34,22 @@ pub struct Parsed {
 /// Parses one `.baton` file. A large file is parsed on several threads (see
 /// [`Driver::body`]); the result is the same as on one.
 pub fn parse(source: &str, file: FileId) -> Parsed {
-    parse_with(source, file, None, None, true)
+    parse_with(source, file, None, true)
 }
 
 /// [`parse`] by the grammar alone, without the hand-written parser that takes most items
 /// first: the reference the tests and the `parse` fuzz target compare [`parse`] with.
 pub fn parse_reference(source: &str, file: FileId) -> Parsed {
-    parse_with(source, file, None, None, false)
-}
-
-/// An earlier parse of the same file, before an edit: what [`reparse`] reuses.
-#[derive(Clone, Copy)]
-pub struct Previous<'p> {
-    pub source: &'p str,
-    pub file: &'p ast::File,
-    /// The file's id in `diagnostics`.
-    pub file_id: FileId,
-    /// Its diagnostics (others may be among them): an item with a syntax or literal
-    /// error (a `B00xx` code) is parsed again rather than reused.
-    pub diagnostics: &'p [Diagnostic],
-}
-
-/// Parses `source`, an edited version of `previous.source`, reusing the items of the
-/// previous parse that the edit cannot have changed: the language server's path, where
-/// one keystroke changes one item of a large file. The result is the same as
-/// [`parse`]'s (tested against it on random edits); see [`Reuse`] for why.
-pub fn reparse(source: &str, file: FileId, previous: Previous<'_>) -> Parsed {
-    let reuse = Reuse::new(source, previous);
-    parse_with(source, file, None, reuse.as_ref(), true)
+    parse_with(source, file, None, false)
 }
 
 /// [`parse`], with the body split at `splits` instead of at guessed item starts (for tests).
 #[cfg(test)]
 fn parse_split(source: &str, file: FileId, splits: Option<Vec<usize>>) -> Parsed {
-    parse_with(source, file, splits, None, true)
+    parse_with(source, file, splits, true)
 }
 
-fn parse_with<'s>(
-    source: &'s str,
-    file: FileId,
-    splits: Option<Vec<usize>>,
-    reuse: Option<&'s Reuse<'s>>,
-    fast: bool,
-) -> Parsed {
+fn parse_with(source: &str, file: FileId, splits: Option<Vec<usize>>, fast: bool) -> Parsed {
     let mut diagnostics = Vec::new();
     let empty = ast::File {
         uses: Vec::new(),
@@ -126,7 +98,6 @@ fn parse_with<'s>(
         builder: Builder::new(file),
         diagnostics: Vec::new(),
         splits,
-        reuse,
         fast,
     };
     let parsed = driver.parse_file();
@@ -166,7 +137,6 @@ struct Driver<'s> {
     diagnostics: Vec<Diagnostic>,
     /// Where to split the body for parsing on several threads; `None`: guess.
     splits: Option<Vec<usize>>,
-    reuse: Option<&'s Reuse<'s>>,
     fast: bool,
 }
 
@@ -262,7 +232,6 @@ impl<'s> Driver<'s> {
         let segments = Segments {
             source,
             file: self.file,
-            reuse: self.reuse,
             name,
             fast: self.fast,
         };
@@ -333,111 +302,6 @@ impl<'s> Driver<'s> {
     }
 }
 
-/// What an edit left unchanged, and the previous parse's items there.
-///
-/// The item loop's only state is its position, and pest's parse of an item at a position
-/// depends only on the text it looks at. Past the edit, the text from a position to the
-/// end of the file is the old text moved by the edit's change in length: once the loop
-/// reaches the (moved) start of an old item there, the old item is the new one, with
-/// its spans moved. Before the edit, an old item is the new one if everything pest may
-/// have looked at lies before the edit: the item and the lookaheads that end it (see
-/// [`lookahead_end`]). Items with syntax or literal errors are never reused, so a reused
-/// item brings no diagnostics of its own.
-struct Reuse<'p> {
-    old: &'p str,
-    /// Bytes before the first changed one: the same in both texts.
-    prefix: usize,
-    /// Where the unchanged tail starts, in the new text and in the old.
-    new_tail: usize,
-    old_tail: usize,
-    /// The previous parse's top-level items without errors, by start offset.
-    items: Vec<&'p ast::Item>,
-}
-
-impl<'p> Reuse<'p> {
-    fn new(source: &str, previous: Previous<'p>) -> Option<Reuse<'p>> {
-        let workflow = previous.file.workflow.as_ref()?;
-        let (old, new) = (previous.source.as_bytes(), source.as_bytes());
-        let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-        let room = old.len().min(new.len()) - prefix;
-        let suffix = old
-            .iter()
-            .rev()
-            .zip(new.iter().rev())
-            .take(room)
-            .take_while(|(a, b)| a == b)
-            .count();
-        // Items overlapping a syntax or literal error are not reused. Items are in order
-        // and do not overlap, so those an error touches are a run found by binary search:
-        // thousands of errors in a large file stay cheap.
-        let all = &workflow.items;
-        let mut broken = vec![false; all.len()];
-        for diagnostic in previous.diagnostics {
-            if diagnostic.primary.file != previous.file_id
-                || !diagnostic.code.as_str().starts_with("B00")
-            {
-                continue;
-            }
-            let span = diagnostic.primary.span;
-            let first = all.partition_point(|item| item.span.end < span.start);
-            for (i, item) in all.iter().enumerate().skip(first) {
-                if item.span.start > span.end {
-                    break;
-                }
-                broken[i] = true;
-            }
-        }
-        let items = all
-            .iter()
-            .zip(&broken)
-            .filter(|(_, &broken)| !broken)
-            .map(|(item, _)| item)
-            .collect();
-        Some(Reuse {
-            old: previous.source,
-            prefix,
-            new_tail: new.len() - suffix,
-            old_tail: old.len() - suffix,
-            items,
-        })
-    }
-
-    /// The item the loop would parse at `pos` of the new text, if it can be reused.
-    fn item_at(&self, pos: usize) -> Option<ast::Item> {
-        if pos < self.prefix {
-            let item = self.find(pos)?;
-            (lookahead_end(self.old, item.span.end as usize) < self.prefix).then(|| item.clone())
-        } else if pos >= self.new_tail {
-            let item = self.find(pos - self.new_tail + self.old_tail)?;
-            let mut item = item.clone();
-            item.shift(self.new_tail as i64 - self.old_tail as i64);
-            Some(item)
-        } else {
-            None
-        }
-    }
-
-    fn find(&self, old_pos: usize) -> Option<&'p ast::Item> {
-        let i = self
-            .items
-            .binary_search_by_key(&old_pos, |item| item.span.start as usize)
-            .ok()?;
-        self.items.get(i).copied()
-    }
-}
-
-/// A bound on how far past an item's end (`end`, without trailing trivia) pest looks
-/// when it parses the item: the rules that end an item look ahead at most two tokens
-/// (`!(kw_at ~ kw_most)` after a jump; a keyword test or a single character elsewhere).
-/// Three tokens, with the trivia around them, are counted to be safe.
-fn lookahead_end(text: &str, end: usize) -> usize {
-    let mut pos = skip_trivia(text, end.min(text.len()));
-    for _ in 0..3 {
-        pos = skip_trivia(text, next_token_end(text, pos));
-    }
-    pos + 1
-}
-
 /// How many threads may parse one file at once.
 fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
@@ -448,7 +312,6 @@ fn worker_count() -> usize {
 struct Segments<'a> {
     source: &'a str,
     file: FileId,
-    reuse: Option<&'a Reuse<'a>>,
     /// The workflow's name, for the message when its `}` is missing.
     name: &'a ast::Name,
     /// Whether items are tried with the hand-written parser first (see [`fast`]).
@@ -485,11 +348,6 @@ impl Segments<'_> {
             }
             if rest.starts_with('}') {
                 break SegmentEnd::Closed(pos + 1);
-            }
-            if let Some(item) = self.reuse.and_then(|reuse| reuse.item_at(pos)) {
-                pos = item.span.end as usize;
-                items.push(item);
-                continue;
             }
             if let Some((item, end)) = self.fast.then(|| fast::item(source, pos)).flatten() {
                 items.push(item);
@@ -868,90 +726,6 @@ pub(crate) mod tests {
 
     /// An incremental re-parse gives the same tree and diagnostics as a full parse, on
     /// thousands of random edits (and chains of edits) of every example and case file.
-    #[test]
-    fn reparse_after_any_edit_gives_the_full_result() {
-        let mut inputs = sources();
-        inputs.push(("generated".into(), generated(60)));
-        let mut random = Random(0x9E37_79B9_7F4A_7C15);
-        let mut compared = 0;
-        let mut reused_something = 0;
-        for (name, original) in &inputs {
-            let mut old = original.clone();
-            let mut old_parse = parse(&old, FileId(0));
-            for round in 0..24 {
-                if round % 6 == 0 {
-                    // Chains of a few edits, from the original: a long chain turns any
-                    // file into noise with little left to reuse.
-                    old = original.clone();
-                    old_parse = parse(&old, FileId(0));
-                }
-                let new = edit(&old, &mut random);
-                let full = parse(&new, FileId(0));
-                let previous = Previous {
-                    source: &old,
-                    file: &old_parse.file,
-                    file_id: FileId(0),
-                    diagnostics: &old_parse.diagnostics,
-                };
-                let incremental = reparse(&new, FileId(0), previous);
-                assert!(
-                    same(&full, &incremental),
-                    "{name}: reparse differs after editing\n--- before\n{old}\n--- after\n{new}"
-                );
-                if let Some(reuse) = Reuse::new(&new, previous) {
-                    if !reuse.items.is_empty() {
-                        reused_something += 1;
-                    }
-                }
-                compared += 1;
-                old = new;
-                old_parse = incremental;
-            }
-        }
-        assert!(compared > 2000, "only {compared} edits compared");
-        assert!(
-            reused_something > compared / 3,
-            "reuse was possible in only {reused_something} of {compared} edits"
-        );
-    }
-
-    #[test]
-    fn reparse_reuses_items_before_and_after_the_edit() {
-        let old = generated(50);
-        let old_parse = parse(&old, FileId(0));
-        let at = old.find("step s25 ").map_or(0, |i| i + 6);
-        let new = format!("{}x{}", &old[..at], &old[at..]);
-        let previous = Previous {
-            source: &old,
-            file: &old_parse.file,
-            file_id: FileId(0),
-            diagnostics: &old_parse.diagnostics,
-        };
-        let reuse = Reuse::new(&new, previous).expect("the old file has a workflow");
-        let body: Vec<&ast::Item> = old_parse
-            .file
-            .workflow
-            .as_ref()
-            .map(|w| w.items.iter().collect())
-            .unwrap_or_default();
-        let new_starts: Vec<usize> = parse(&new, FileId(0))
-            .file
-            .workflow
-            .map(|w| w.items.iter().map(|i| i.span.start as usize).collect())
-            .unwrap_or_default();
-        let reused = new_starts
-            .iter()
-            .filter(|&&pos| reuse.item_at(pos).is_some())
-            .count();
-        // All but the edited step and the item before it.
-        assert!(
-            reused + 2 >= body.len(),
-            "{reused} of {} items reused",
-            body.len()
-        );
-        assert_eq!(new_starts.len(), body.len());
-    }
-
     #[test]
     fn guessed_splits_are_item_starts_of_formatted_code() {
         let text = format!(

@@ -2,7 +2,7 @@
 //! one tab-separated line (median of `--runs` runs, in milliseconds):
 //!
 //! ```text
-//! bytes  parse_ms  check_ms  recheck_ms  json_ms  dot_ms  mermaid_ms ...  diagnostics
+//! bytes  parse_ms  check_ms  json_ms  dot_ms  mermaid_ms ...  diagnostics
 //! ```
 //!
 //! With `--header`, a header line comes first. `scripts/bench.sh` builds its table from
@@ -51,18 +51,13 @@ fn main() -> ExitCode {
         }
     };
     if args.header {
-        let mut header = vec![
-            "bytes".to_string(),
-            "parse_ms".into(),
-            "check_ms".into(),
-            "recheck_ms".into(),
-        ];
+        let mut header = vec!["bytes".to_string(), "parse_ms".into(), "check_ms".into()];
         header.extend(BACKENDS.iter().map(|b| format!("{}_ms", b.name)));
         header.push("diagnostics".into());
         println!("{}", header.join("\t"));
     }
     let t = measure(&text, &args.file, &DiskFiles, args.runs, &args.skip);
-    let mut row = vec![t.bytes.to_string(), ms(t.parse), ms(t.check), ms(t.recheck)];
+    let mut row = vec![t.bytes.to_string(), ms(t.parse), ms(t.check)];
     if t.backends.is_empty() {
         row.extend(BACKENDS.iter().map(|_| "-".to_string()));
     } else {
