@@ -308,6 +308,21 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// `lhs op rhs`, spanning both operands.
+    pub fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
+        let span = lhs.span.to(rhs.span);
+        Expr {
+            kind: ExprKind::Binary {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+            span,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "expr", content = "value", rename_all = "snake_case")]
 pub enum ExprKind {

@@ -539,15 +539,7 @@ impl<'s> Builder<'s> {
                         break;
                     }
                     let rhs = self.expr_at(operand, depth);
-                    let span = result.span.to(rhs.span);
-                    result = Expr {
-                        kind: ExprKind::Binary {
-                            op,
-                            lhs: Box::new(result),
-                            rhs: Box::new(rhs),
-                        },
-                        span,
-                    };
+                    result = Expr::binary(op, result, rhs);
                 }
                 result
             }
@@ -589,14 +581,7 @@ impl<'s> Builder<'s> {
                             _ => BinaryOp::Ne,
                         };
                         let rhs = self.expr_at(rhs, depth + 1);
-                        Expr {
-                            kind: ExprKind::Binary {
-                                op,
-                                lhs: Box::new(lhs),
-                                rhs: Box::new(rhs),
-                            },
-                            span,
-                        }
+                        Expr::binary(op, lhs, rhs)
                     }
                     _ => lhs,
                 }

@@ -49,48 +49,33 @@ struct Fast<'s> {
 /// Words that are keywords somewhere in the grammar. Some of them are names in some
 /// places (`by step` is a role named `step`); such names are left to pest.
 fn is_keyword(word: &str) -> bool {
-    matches!(
-        word,
-        "use"
-            | "workflow"
-            | "deadline"
-            | "description"
-            | "role"
-            | "system"
-            | "input"
-            | "output"
-            | "step"
-            | "decision"
-            | "parallel"
-            | "branch"
-            | "if"
-            | "else"
-            | "match"
-            | "wait"
-            | "until"
-            | "for"
-            | "end"
-            | "by"
-            | "auto"
-            | "run"
-            | "with"
-            | "takes"
-            | "needs"
-            | "retry"
-            | "timeout"
-            | "notify"
-            | "consult"
-            | "at"
-            | "most"
-            | "times"
-            | "time"
-            | "enum"
-            | "and"
-            | "or"
-            | "not"
-            | "true"
-            | "false"
-    )
+    is_item_keyword(word)
+        || matches!(
+            word,
+            "else"
+                | "until"
+                | "for"
+                | "by"
+                | "auto"
+                | "run"
+                | "with"
+                | "takes"
+                | "needs"
+                | "retry"
+                | "timeout"
+                | "notify"
+                | "consult"
+                | "at"
+                | "most"
+                | "times"
+                | "time"
+                | "enum"
+                | "and"
+                | "or"
+                | "not"
+                | "true"
+                | "false"
+        )
 }
 
 /// The grammar's `item_keyword`: words that start an item.
@@ -774,7 +759,7 @@ impl<'s> Fast<'s> {
         while self.at_keyword("or") {
             self.operator()?;
             self.keyword("or")?;
-            result = binary(BinaryOp::Or, result, self.and_expr()?);
+            result = Expr::binary(BinaryOp::Or, result, self.and_expr()?);
         }
         Some(result)
     }
@@ -784,7 +769,7 @@ impl<'s> Fast<'s> {
         while self.at_keyword("and") {
             self.operator()?;
             self.keyword("and")?;
-            result = binary(BinaryOp::And, result, self.not_expr()?);
+            result = Expr::binary(BinaryOp::And, result, self.not_expr()?);
         }
         Some(result)
     }
@@ -822,7 +807,7 @@ impl<'s> Fast<'s> {
         self.operator()?;
         self.advance_to(self.pos + len)?;
         let rhs = self.operand()?;
-        Some(binary(op, lhs, rhs))
+        Some(Expr::binary(op, lhs, rhs))
     }
 
     /// `paren | datetime | date | duration | percent | number | string | boolean | var_ref`,
@@ -903,18 +888,6 @@ impl<'s> Fast<'s> {
             kind,
             span: Span::new(start, end),
         })
-    }
-}
-
-fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
-    let span = lhs.span.to(rhs.span);
-    Expr {
-        kind: ExprKind::Binary {
-            op,
-            lhs: Box::new(lhs),
-            rhs: Box::new(rhs),
-        },
-        span,
     }
 }
 
