@@ -1,14 +1,15 @@
-//! A hand-written parser for the items pest parses in the usual way: pest was 65% of a
-//! check, at some 20 MB/s; this path is about ten times as fast.
+//! A hand-written parser for the items pest parses in the usual way: pest with the
+//! builder was 79% of a check, at some 20 MB/s; this path parses seven to nine times as
+//! fast (docs/performance.md).
 //!
 //! The grammar stays the definition of the language. This path accepts a subset of it
 //! and returns the tree the grammar and [`Builder`](crate::build::Builder) would give,
 //! or `None` at the first doubt: a syntax error, an escape that does not decode, a
 //! keyword used as a name, a literal a diagnostic would be about, a byte-order mark among
-//! the spaces. The driver then parses that item with pest, so errors and rare forms keep pest's
-//! messages and meaning. Tests compare both paths at every position of every example and
-//! case file and of random edits of them, and the `parse` fuzz target compares them on
-//! whole files.
+//! the spaces. The driver then parses that item with pest, so errors and rare forms keep
+//! pest's messages and meaning. Tests compare both paths at every position of every
+//! example and case file and of random edits of them, and the `parse` fuzz target
+//! compares them on whole files.
 //!
 //! The rule it follows is pest's own: wherever the grammar tries alternatives, an
 //! optional part or a repetition, this path looks at the same tokens pest looks at, and
