@@ -2,13 +2,16 @@
 //! (or standard input), rendering diagnostics with miette, writing outputs atomically.
 //! [`run`] takes its streams as arguments so tests drive the real command in-process.
 
+mod completions_cmd;
 mod fmt_cmd;
 mod lsp_cmd;
 mod machine;
+mod man_cmd;
+mod new_cmd;
 
 use baton_check::{Analysis, FileLoader};
 use baton_diagnostics::{report::Report, Diagnostic, Severity};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -98,6 +101,24 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
         deny: Option<String>,
+    },
+    /// Write a commented starter workflow to NAME.baton (never overwrites a file).
+    New {
+        /// The workflow's name, which names the file (`onboarding` writes
+        /// `onboarding.baton`); may include a directory.
+        #[arg(value_name = "NAME")]
+        name: PathBuf,
+    },
+    /// Print a shell completion script (e.g. `baton completions bash > ~/.local/share/bash-completion/completions/baton`).
+    Completions {
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: completions_cmd::Shell,
+    },
+    /// Write the manual pages (baton.1, baton-check.1, ...) into a directory.
+    Man {
+        /// Where to write them, e.g. `~/.local/share/man/man1`.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
 }
 
@@ -227,6 +248,9 @@ where
             direction,
             deny,
         } => ui.build(&files, emit, output.as_deref(), direction, deny.is_some()),
+        Command::New { name } => new_cmd::run(&mut ui, &name),
+        Command::Completions { shell } => completions_cmd::run(shell, Cli::command(), ui.stdout),
+        Command::Man { dir } => man_cmd::run(&mut ui, &Cli::command(), &dir),
     }
 }
 

@@ -2,7 +2,7 @@
 //! meaning. `docs/diagnostics.md` has one section per code (a test keeps them in step).
 //!
 //! Ranges: B00xx syntax and limits, B01xx names, B02xx types, B03xx data flow,
-//! B04xx graph shape, B05xx roles, B06xx time, B07xx imports.
+//! B04xx graph shape, B05xx roles, B06xx time, B07xx imports, B08xx files the CLI writes.
 
 use std::fmt;
 
@@ -112,6 +112,8 @@ codes! {
     ImportClash = "B0703", Error, "two imports define workflows of the same name";
     ImportHasErrors = "B0704", Error, "an imported file has errors";
     ImportOutsideRoot = "B0705", Error, "an import points outside the project root";
+    NewFileExists = "B0801", Error, "`baton new` would overwrite a file";
+    InvalidNewName = "B0802", Error, "`baton new` is given a file name that cannot name a workflow";
 }
 
 impl fmt::Display for Code {
