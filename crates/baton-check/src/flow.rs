@@ -251,27 +251,61 @@ pub(crate) fn check_graph(checker: &mut Checker, ir: &Workflow, allowed: &Allowe
         checker.error(d);
     }
 
+    check_loop_bounds(checker, ir, allowed, &components);
+    check_actors(checker, ir, allowed);
+    check_self_review(checker, ir, allowed, &components);
+    check_deadline(checker, ir, allowed);
+}
+
+/// A loop is bounded when any edge of it carries `at most N`: so the graph without its
+/// bounded edges must have no cycle. Each of its cycles has a back edge (see the
+/// lowering), so an unbounded back edge whose ends stay in one component of that graph
+/// is on an unbounded cycle, and every unbounded cycle has one: one more components
+/// pass, linear. A bound on an edge that lies on no cycle (its ends in different
+/// components of the whole graph) can never be reached more than once.
+fn check_loop_bounds(
+    checker: &mut Checker,
+    ir: &Workflow,
+    allowed: &Allowed,
+    components: &crate::scc::Components,
+) {
+    let graph = &ir.graph;
+    let unbounded = crate::scc::tarjan_where(graph, |edge| edge.bound.is_none());
     for (_, from, to, edge) in ir.edges() {
-        if edge.back && edge.bound.is_none() {
-            let source = &graph[from];
-            let d = checker
-                .diag(
-                    Code::UnboundedLoop,
-                    edge.span,
-                    format!(
-                        "the loop from `{}` back to `{}` has no bound",
-                        source.id, graph[to].id
-                    ),
-                    "unbounded feedback loop",
-                )
-                .with_help("say how often it may repeat: `-> target at most 3 times`");
-            warn(checker, allowed, &source.id, "unbounded_loop", d);
+        let source = &graph[from];
+        match edge.bound {
+            None if edge.back && unbounded.of(from) == unbounded.of(to) => {
+                let d = checker
+                    .diag(
+                        Code::UnboundedLoop,
+                        edge.span,
+                        format!(
+                            "the loop from `{}` back to `{}` has no bound",
+                            source.id, graph[to].id
+                        ),
+                        "unbounded feedback loop",
+                    )
+                    .with_help("say how often it may repeat: `-> target at most 3 times` on this jump or on another jump of the loop");
+                warn(checker, allowed, &source.id, "unbounded_loop", d);
+            }
+            Some(times) if components.of(from) != components.of(to) => {
+                let d = checker
+                    .diag(
+                        Code::NeedlessBound,
+                        edge.span,
+                        format!(
+                            "`at most {times} {}` on the jump from `{}` to `{}` bounds no loop",
+                            if times == 1 { "time" } else { "times" },
+                            source.id, graph[to].id
+                        ),
+                        "this jump is part of no loop",
+                    )
+                    .with_help("nothing leads back here, so the jump is taken at most once: remove `at most …`, or put the bound on a jump of the loop you meant");
+                warn(checker, allowed, &source.id, "needless_bound", d);
+            }
+            _ => {}
         }
     }
-
-    check_actors(checker, ir, allowed);
-    check_self_review(checker, ir, allowed);
-    check_deadline(checker, ir, allowed);
 }
 
 /// Warns when the longest path to a successful end exceeds the deadline.
@@ -410,9 +444,16 @@ fn check_actors(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
 }
 
 /// A decision whose outcome sends work back for changes approves that work, so the role
-/// that did it should not decide. The work is the step the loop goes back to and the
-/// steps that lead straight into the decision.
-fn check_self_review(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
+/// that did it should not decide. An outcome sends work back when it leads into a loop
+/// through the decision (its target is in the decision's strongly connected component);
+/// the work is the steps such outcomes go to and the steps that lead straight into the
+/// decision.
+fn check_self_review(
+    checker: &mut Checker,
+    ir: &Workflow,
+    allowed: &Allowed,
+    components: &crate::scc::Components,
+) {
     let graph = &ir.graph;
     for (index, node) in ir.nodes() {
         let NodeKind::Decision(decision) = &node.kind else {
@@ -421,15 +462,20 @@ fn check_self_review(checker: &mut Checker, ir: &Workflow, allowed: &Allowed) {
         let Some(role) = decision.role.as_deref() else {
             continue;
         };
-        let sends_back = graph
+        let component = components.of(index);
+        let sends_back = |e: &petgraph::graph::EdgeReference<'_, baton_ir::Edge>| {
+            matches!(e.weight().kind, EdgeKind::Outcome { .. })
+                && components.of(e.target()) == component
+        };
+        if !graph
             .edges_directed(index, Direction::Outgoing)
-            .any(|e| e.weight().back && matches!(e.weight().kind, EdgeKind::Outcome { .. }));
-        if !sends_back {
+            .any(|e| sends_back(&e))
+        {
             continue;
         }
         let reworked = graph
             .edges_directed(index, Direction::Outgoing)
-            .filter(|e| e.weight().back)
+            .filter(|e| sends_back(e))
             .map(|e| e.target());
         let before = graph
             .edges_directed(index, Direction::Incoming)

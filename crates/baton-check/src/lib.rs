@@ -12,6 +12,9 @@ mod resolve;
 mod scc;
 mod types;
 
+/// The lints that `@allow(...)` silences.
+pub use resolve::LINTS;
+
 use baton_diagnostics::{sort_diagnostics, Code, Diagnostic, FileId, SourceMap, Span};
 use baton_ir::{SmolStr, Type};
 use baton_syntax::ast;

@@ -33,6 +33,7 @@ fn count_variables(items: &[Item]) -> usize {
 pub const LINTS: &[&str] = &[
     "self_review",
     "unbounded_loop",
+    "needless_bound",
     "unused_output",
     "unused_declaration",
     "unreachable_end",

@@ -40,6 +40,12 @@ impl Components {
 
 /// The strongly connected components of `graph`, in reverse topological order.
 pub(crate) fn tarjan<N, E>(graph: &DiGraph<N, E>) -> Components {
+    tarjan_where(graph, |_| true)
+}
+
+/// The strongly connected components of `graph` without the edges `keep` refuses (the
+/// graph as if they were not there), in reverse topological order.
+pub(crate) fn tarjan_where<N, E>(graph: &DiGraph<N, E>, keep: impl Fn(&E) -> bool) -> Components {
     const UNVISITED: u32 = 0;
     let n = graph.node_count();
     let (nodes, edges) = (graph.raw_nodes(), graph.raw_edges());
@@ -78,6 +84,9 @@ pub(crate) fn tarjan<N, E>(graph: &DiGraph<N, E>) -> Components {
             let v = *v;
             if let Some(e) = edges.get(edge.index()) {
                 *edge = e.next_edge(Direction::Outgoing);
+                if !keep(&e.weight) {
+                    continue;
+                }
                 let w = e.target();
                 if index[w.index()] == UNVISITED {
                     enter!(w);
@@ -109,7 +118,7 @@ pub(crate) fn tarjan<N, E>(graph: &DiGraph<N, E>) -> Components {
 
 #[cfg(test)]
 mod tests {
-    use super::{tarjan, Components};
+    use super::{tarjan, tarjan_where, Components};
     use petgraph::graph::DiGraph;
 
     fn sorted_components(components: &Components) -> Vec<Vec<usize>> {
@@ -160,6 +169,42 @@ mod tests {
             assert_eq!(
                 sorted_components(&tarjan(&graph)),
                 sorted(petgraph::algo::tarjan_scc(&graph)),
+                "round {round}"
+            );
+        }
+    }
+
+    /// Leaving edges out is the same as taking the components of the graph without them.
+    #[test]
+    fn leaving_edges_out_matches_a_graph_without_them() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let nodes = 1 + (next() % 40) as usize;
+            let edges = (next() % (3 * nodes as u64 + 1)) as usize;
+            let mut graph = DiGraph::<(), bool>::new();
+            let mut kept = DiGraph::<(), ()>::new();
+            let ids: Vec<_> = (0..nodes).map(|_| graph.add_node(())).collect();
+            for _ in 0..nodes {
+                kept.add_node(());
+            }
+            for _ in 0..edges {
+                let a = ids[(next() % nodes as u64) as usize];
+                let b = ids[(next() % nodes as u64) as usize];
+                let keep = next() % 3 != 0;
+                graph.add_edge(a, b, keep);
+                if keep {
+                    kept.add_edge(a, b, ());
+                }
+            }
+            assert_eq!(
+                sorted_components(&tarjan_where(&graph, |keep| *keep)),
+                sorted(petgraph::algo::tarjan_scc(&kept)),
                 "round {round}"
             );
         }

@@ -104,6 +104,7 @@ codes! {
     TooFewOutcomes = "B0410", Error, "a decision has fewer than two outcomes";
     DuplicateOutcome = "B0411", Error, "a decision has two outcomes of the same name";
     DuplicateTarget = "B0412", Warning, "two outcomes of a decision go to the same place";
+    NeedlessBound = "B0413", Warning, "an `at most N times` bound is on a jump that is part of no loop";
     UnusedDeclaration = "B0501", Warning, "a role or system is declared but never used";
     SelfReview = "B0502", Warning, "a decision approves work done by the same role";
     DeadlineExceeded = "B0601", Warning, "the critical path is longer than the workflow's deadline";

@@ -16,23 +16,10 @@
 //! - end kinds after `end NAME`, lint names in `@allow(...)`.
 
 use crate::document::Document;
+use baton_check::LINTS;
 use crate::index::{type_text, Def, Key, Node};
 use baton_syntax::ast::SmolStr;
 use lsp_types::{CompletionItem, CompletionItemKind, Position};
-
-/// Lints that `@allow(...)` accepts. The checker's list is private
-/// (`baton_check::resolve::LINTS`); keep the two in step.
-const LINTS: &[&str] = &[
-    "self_review",
-    "unbounded_loop",
-    "unused_output",
-    "unused_declaration",
-    "unreachable_end",
-    "duplicate_target",
-    "single_branch",
-    "empty_branch",
-    "deadline",
-];
 
 const TYPES: &[&str] = &[
     "text", "int", "number", "bool", "percent", "duration", "date", "datetime", "enum",
