@@ -248,7 +248,8 @@ pub struct Decision {
 pub struct Edge {
     #[serde(flatten)]
     pub kind: EdgeKind,
-    /// `at most N times`: how often a feedback loop may be taken.
+    /// `at most N times`: how often this edge may be taken in one instance. A loop is
+    /// bounded when any of its edges has a bound (not necessarily its back edge).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bound: Option<u32>,
     /// Whether the edge closes a loop: it goes to a node written earlier (or to itself)
