@@ -16,8 +16,8 @@
 //! - end kinds after `end NAME`, lint names in `@allow(...)`.
 
 use crate::document::Document;
-use baton_check::LINTS;
 use crate::index::{type_text, Def, Key, Node};
+use baton_check::LINTS;
 use baton_syntax::ast::SmolStr;
 use lsp_types::{CompletionItem, CompletionItemKind, Position};
 
