@@ -3,6 +3,7 @@
 //! [`run`] takes its streams as arguments so tests drive the real command in-process.
 
 mod completions_cmd;
+mod diff_cmd;
 mod fmt_cmd;
 mod lsp_cmd;
 mod machine;
@@ -81,6 +82,24 @@ enum Command {
         /// there is one (for CI).
         #[arg(long)]
         check: bool,
+    },
+    /// What a change to a workflow means: paths, people, steps, time, data and callers.
+    ///
+    /// OLD and NEW are two files, a file at a git revision (`main:flows/x.baton`) and a
+    /// file, or two directories (paired by workflow name). See docs/diff.md.
+    Diff {
+        /// The old and the new version (with `--git`: the arguments git passes).
+        #[arg(required = true, value_name = "OLD NEW")]
+        sides: Vec<OsString>,
+        /// How to print the changes.
+        #[arg(long, value_enum, default_value_t = diff_cmd::DiffFormat::Text)]
+        format: diff_cmd::DiffFormat,
+        /// Exit 3 when there is a change of this kind (several: comma-separated).
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
+        fail_on: Vec<diff_cmd::FailOn>,
+        /// Be git's external diff program (`diff.<driver>.command = baton diff --git`).
+        #[arg(long)]
+        git: bool,
     },
     /// Check workflows and write one of their outputs.
     Build {
@@ -188,6 +207,8 @@ pub struct Streams<'a> {
     pub stderr: &'a mut dyn Write,
     /// Whether stderr is a terminal that shows colour (for `--color auto`).
     pub stderr_is_terminal: bool,
+    /// Whether stdout is a terminal (`baton diff` colours its report there).
+    pub stdout_is_terminal: bool,
 }
 
 /// Runs `baton` with `args` (program name first); returns the exit code.
@@ -218,11 +239,13 @@ where
             return code;
         }
     };
-    let color = match cli.color {
+    let colour_for = |terminal: bool| match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => streams.stderr_is_terminal && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
     };
+    let color = colour_for(streams.stderr_is_terminal);
+    let stdout_color = colour_for(streams.stdout_is_terminal);
     let mut ui = Ui {
         stdin: streams.stdin,
         stdout: streams.stdout,
@@ -241,6 +264,12 @@ where
         Command::Explain { code } => ui.explain(&code),
         Command::Lsp => lsp_cmd::run(ui.stdin, ui.stdout, ui.import_root),
         Command::Fmt { files, check } => fmt_cmd::fmt(&mut ui, &files, check),
+        Command::Diff {
+            sides,
+            format,
+            fail_on,
+            git,
+        } => diff_cmd::diff(&mut ui, &sides, git, format, &fail_on, stdout_color),
         Command::Build {
             files,
             emit,
@@ -638,7 +667,11 @@ fn render_output(
         Emit::Json => baton_emit::json(workflow).into_bytes(),
         Emit::Dot => dot().into_bytes(),
         Emit::Mermaid => {
-            baton_emit::mermaid(workflow, &baton_emit::MermaidOptions { direction }).into_bytes()
+            let options = baton_emit::MermaidOptions {
+                direction,
+                ..Default::default()
+            };
+            baton_emit::mermaid(workflow, &options).into_bytes()
         }
         Emit::Markdown => {
             baton_emit::markdown(workflow, &baton_emit::MarkdownOptions { direction }).into_bytes()

@@ -9,11 +9,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let stderr = std::io::stderr();
+    let stdout = std::io::stdout();
     let code = baton_cli::run(
         std::env::args_os(),
         baton_cli::Streams {
             stdin: &mut std::io::stdin().lock(),
-            stdout: &mut std::io::stdout().lock(),
+            stdout_is_terminal: stdout.is_terminal(),
+            stdout: &mut stdout.lock(),
             stderr_is_terminal: stderr.is_terminal(),
             stderr: &mut stderr.lock(),
         },

@@ -12,7 +12,12 @@ use common::{baton, files_with_extension, run_all, workspace_root};
 fn cases() {
     let root = workspace_root();
     std::env::set_current_dir(&root).expect("the workspace root is a directory");
-    let cases = files_with_extension(&root.join("tests/cases"), "baton");
+    // `tests/cases/diff` holds pairs of versions, run by `diff_cases.rs`.
+    let diff_cases = root.join("tests/cases/diff");
+    let cases: Vec<_> = files_with_extension(&root.join("tests/cases"), "baton")
+        .into_iter()
+        .filter(|path| !path.starts_with(&diff_cases))
+        .collect();
     assert!(!cases.is_empty(), "no test cases found under tests/cases");
     let mut checks: Vec<(String, Box<dyn FnOnce()>)> = Vec::new();
     for path in cases {

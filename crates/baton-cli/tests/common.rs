@@ -36,6 +36,7 @@ pub fn baton_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
             stdout: &mut stdout,
             stderr: &mut stderr,
             stderr_is_terminal: false,
+            stdout_is_terminal: false,
         },
     );
     Output {

@@ -25,6 +25,7 @@ fn baton(args: &[&str]) -> Output {
             stdout: &mut stdout,
             stderr: &mut stderr,
             stderr_is_terminal: false,
+            stdout_is_terminal: false,
         },
     );
     Output {

@@ -14,8 +14,8 @@ mod markdown;
 mod mermaid;
 
 pub use dot::{dot, Direction, DotOptions};
-pub use markdown::{markdown, MarkdownOptions};
-pub use mermaid::{mermaid, MermaidOptions};
+pub use markdown::{code as markdown_code, markdown, text as markdown_text, MarkdownOptions};
+pub use mermaid::{mermaid, Highlight, MermaidOptions};
 
 /// The stable JSON form of the workflow (see `baton_ir::Workflow::to_json`), ending
 /// with a newline. This is the single entry point for JSON output.

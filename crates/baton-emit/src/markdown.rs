@@ -82,6 +82,7 @@ fn write_page(out: &mut String, workflow: &Workflow, options: &MarkdownOptions) 
         workflow,
         &MermaidOptions {
             direction: options.direction,
+            ..MermaidOptions::default()
         },
     );
     writeln!(out, "```mermaid")?;
@@ -754,7 +755,7 @@ fn is_special(c: char) -> bool {
 /// - Line breaks become `<br>`, so the text stays on its line (a table row, a heading).
 /// - Invisible characters ([`crate::mermaid::is_invisible`]) become numeric references,
 ///   so the page source shows them; control characters become U+FFFD.
-pub(crate) fn text(text: &str) -> String {
+pub fn text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in clean(text) {
         match c {
@@ -789,7 +790,7 @@ pub(crate) fn paragraph(source: &str) -> String {
 /// no `|` (GitHub splits table cells even inside code), no line break, no invisible or
 /// control character, and no space at either end (code spans trim one). Anything else
 /// falls back to [`text`].
-pub(crate) fn code(source: &str) -> String {
+pub fn code(source: &str) -> String {
     let awkward = |c: char| {
         matches!(c, '`' | '|' | '\u{FFFE}' | '\u{FFFF}')
             || c.is_control()

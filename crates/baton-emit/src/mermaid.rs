@@ -33,6 +33,8 @@ use baton_ir::{
     Workflow,
 };
 
+use petgraph::graph::{EdgeIndex, NodeIndex};
+
 use crate::dot::{clean, lane, palette, wrap, Lane};
 use crate::Direction;
 
@@ -40,7 +42,28 @@ use crate::Direction;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MermaidOptions {
     pub direction: Direction,
+    /// Nodes and edges to draw highlighted (`baton diff` marks what a change added).
+    pub highlight: Highlight,
 }
+
+/// Nodes and edges drawn with a thick coloured outline, on top of their usual look:
+/// `added` ones green, `changed` ones amber.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Highlight {
+    pub added_nodes: Vec<NodeIndex>,
+    pub changed_nodes: Vec<NodeIndex>,
+    pub added_edges: Vec<EdgeIndex>,
+}
+
+impl Highlight {
+    pub fn is_empty(&self) -> bool {
+        self.added_nodes.is_empty() && self.changed_nodes.is_empty() && self.added_edges.is_empty()
+    }
+}
+
+/// Outline colours of highlighted nodes and edges (GitHub's green and amber).
+const ADDED: &str = "#1a7f37";
+const CHANGED: &str = "#bf8700";
 
 /// Renders the workflow as a Mermaid `flowchart`, ending with a newline.
 pub fn mermaid(workflow: &Workflow, options: &MermaidOptions) -> String {
@@ -211,7 +234,7 @@ fn write_flowchart(out: &mut String, workflow: &Workflow, options: &MermaidOptio
 
     // Mermaid numbers edges in the order they are written: `linkStyle` needs the index.
     let mut link_styles = Vec::new();
-    for (number, (_, from, to, edge)) in workflow.edges().enumerate() {
+    for (number, (edge_index, from, to, edge)) in workflow.edges().enumerate() {
         let arrow = if edge.back { "-.->" } else { "-->" };
         let from = node_id(from.index());
         let to = node_id(to.index());
@@ -219,7 +242,11 @@ fn write_flowchart(out: &mut String, workflow: &Workflow, options: &MermaidOptio
             Some(text) => writeln!(out, "  {from} {arrow}|{}| {to}", string(&text))?,
             None => writeln!(out, "  {from} {arrow} {to}")?,
         }
-        if edge.back {
+        if options.highlight.added_edges.contains(&edge_index) {
+            link_styles.push(format!(
+                "  linkStyle {number} stroke:{ADDED},color:{ADDED},stroke-width:3px"
+            ));
+        } else if edge.back {
             let colour = if edge.bound.is_some() {
                 palette::BACK
             } else {
@@ -239,6 +266,24 @@ fn write_flowchart(out: &mut String, workflow: &Workflow, options: &MermaidOptio
     for (class, members) in &classes {
         if !members.is_empty() {
             writeln!(out, "  class {} {}", members.join(","), class.name())?;
+        }
+    }
+    // After the kinds' classes, so the outline wins over theirs.
+    for (name, colour, nodes) in [
+        ("added", ADDED, &options.highlight.added_nodes),
+        ("changed", CHANGED, &options.highlight.changed_nodes),
+    ] {
+        let mut members: Vec<usize> = nodes
+            .iter()
+            .map(|n| n.index())
+            .filter(|i| *i < workflow.graph.node_count())
+            .collect();
+        members.sort_unstable();
+        members.dedup();
+        if !members.is_empty() {
+            writeln!(out, "  classDef {name} stroke:{colour},stroke-width:4px")?;
+            let ids: Vec<String> = members.into_iter().map(node_id).collect();
+            writeln!(out, "  class {} {name}", ids.join(","))?;
         }
     }
     for line in link_styles {

@@ -231,6 +231,7 @@ fn left_right_sets_the_direction() {
         &email_campaign(),
         &MermaidOptions {
             direction: Direction::LeftRight,
+            ..MermaidOptions::default()
         },
     );
     assert!(out.starts_with("flowchart LR\n"));
@@ -423,7 +424,13 @@ fn mermaid_parses_the_examples() {
     let mut cases = Vec::new();
     for (workflow, lanes) in [(email_campaign(), 5), (every_kind(), 3)] {
         for direction in [Direction::TopBottom, Direction::LeftRight] {
-            let out = mermaid(&workflow, &MermaidOptions { direction });
+            let out = mermaid(
+                &workflow,
+                &MermaidOptions {
+                    direction,
+                    ..MermaidOptions::default()
+                },
+            );
             cases.push((workflow.clone(), lanes, direction, out));
         }
     }

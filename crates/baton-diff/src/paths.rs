@@ -1,0 +1,576 @@
+//! Paths: what every route from the start to each end must pass, and how the routes
+//! themselves changed.
+//!
+//! No path is enumerated (a workflow with 30 decisions in a row has 2^30 of them):
+//! - the nodes every route to an end passes are the end's dominators. The dominator
+//!   tree (Cooper, Harvey and Kennedy's algorithm, `petgraph::algo::dominators`) takes a
+//!   few linear passes, and an end's must-pass nodes are its chain of immediate
+//!   dominators: ends × depth in all;
+//! - a role every route passes is one whose nodes, all removed, cut the end off: one
+//!   breadth-first search per role, linear, for all ends at once;
+//! - routes are compared edge by edge, on paired nodes.
+
+use baton_ir::{EdgeKind, EndOutcome, NodeKind, SmolStr, Workflow};
+use petgraph::algo::dominators::simple_fast;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
+
+use crate::matching::edge_key;
+use crate::{is_work, node_noun, Change, Kind, Message, Pair};
+
+pub(crate) fn compare(pair: &Pair, changes: &mut Vec<Change>) {
+    ends(pair, changes);
+    must_pass_nodes(pair, changes);
+    must_pass_roles(pair, changes);
+    routes(pair, changes);
+}
+
+/// The ends of a workflow, in source order.
+pub fn end_nodes(workflow: &Workflow) -> Vec<NodeIndex> {
+    workflow
+        .nodes()
+        .filter(|(_, n)| matches!(n.kind, NodeKind::End { .. }))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn outcome(workflow: &Workflow, index: NodeIndex) -> Option<EndOutcome> {
+    match &workflow.graph[index].kind {
+        NodeKind::End { outcome, .. } => Some(*outcome),
+        _ => None,
+    }
+}
+
+/// Nodes reachable from the start, avoiding the nodes for which `blocked` holds.
+pub fn reachable(workflow: &Workflow, blocked: impl Fn(NodeIndex) -> bool) -> Vec<bool> {
+    let mut seen = vec![false; workflow.graph.node_count()];
+    if blocked(workflow.start) {
+        return seen;
+    }
+    let mut queue = vec![workflow.start];
+    seen[workflow.start.index()] = true;
+    while let Some(at) = queue.pop() {
+        for next in workflow.graph.neighbors_directed(at, Direction::Outgoing) {
+            if !seen[next.index()] && !blocked(next) {
+                seen[next.index()] = true;
+                queue.push(next);
+            }
+        }
+    }
+    seen
+}
+
+fn ends(pair: &Pair, changes: &mut Vec<Change>) {
+    let (old, new) = (pair.old, pair.new);
+    let old_reach = reachable(old, |_| false);
+    let new_reach = reachable(new, |_| false);
+    for end in end_nodes(old) {
+        let id = &old.graph[end].id;
+        match pair.matching.to_new(end) {
+            None if old_reach[end.index()] => changes.push(
+                Change::new(
+                    Kind::EndUnreachable,
+                    Message::new()
+                        .n(id.clone())
+                        .w(" can no longer be reached: the end was removed"),
+                )
+                .node(id),
+            ),
+            None => {}
+            Some(other) => {
+                let new_id = &new.graph[other].id;
+                if old_reach[end.index()] && !new_reach[other.index()] {
+                    changes.push(
+                        Change::new(
+                            Kind::EndUnreachable,
+                            Message::new()
+                                .n(new_id.clone())
+                                .w(" can no longer be reached"),
+                        )
+                        .node(new_id),
+                    );
+                } else if !old_reach[end.index()] && new_reach[other.index()] {
+                    changes.push(
+                        Change::new(
+                            Kind::EndReachable,
+                            Message::new().n(new_id.clone()).w(" can now be reached"),
+                        )
+                        .node(new_id),
+                    );
+                }
+                if let (Some(before), Some(after)) = (outcome(old, end), outcome(new, other)) {
+                    if before != after {
+                        changes.push(
+                            Change::new(
+                                Kind::EndOutcomeChanged,
+                                Message::new()
+                                    .n(new_id.clone())
+                                    .w(format!(" now ends in {}", after.as_str()))
+                                    .w(format!(" (was {})", before.as_str())),
+                            )
+                            .node(new_id)
+                            .before_after(before.as_str(), after.as_str()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for end in end_nodes(new) {
+        if pair.matching.to_old(end).is_none() && new_reach[end.index()] {
+            let id = &new.graph[end].id;
+            let what = outcome(new, end).map_or("", |o| o.as_str());
+            changes.push(
+                Change::new(
+                    Kind::EndReachable,
+                    Message::new()
+                        .w("new end ")
+                        .n(id.clone())
+                        .w(format!(" ({what}) can be reached")),
+                )
+                .node(id),
+            );
+        }
+    }
+}
+
+/// For every end, the work nodes on its chain of immediate dominators.
+fn dominating_work(workflow: &Workflow) -> Vec<(NodeIndex, Vec<NodeIndex>)> {
+    let dominators = simple_fast(&workflow.graph, workflow.start);
+    end_nodes(workflow)
+        .into_iter()
+        .map(|end| {
+            let chain = dominators
+                .strict_dominators(end)
+                .map(|chain| {
+                    chain
+                        .filter(|n| is_work(&workflow.graph[*n].kind))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            (end, chain)
+        })
+        .collect()
+}
+
+/// "`launched` can now be reached without `legal`", and nodes that became a must.
+fn must_pass_nodes(pair: &Pair, changes: &mut Vec<Change>) {
+    let (old, new) = (pair.old, pair.new);
+    let new_must: HashMap<NodeIndex, HashSet<NodeIndex>> = dominating_work(new)
+        .into_iter()
+        .map(|(end, chain)| (end, chain.into_iter().collect()))
+        .collect();
+    let new_reach = reachable(new, |_| false);
+    // Per node (by old index, in order), the ends it no longer guards.
+    let mut bypassed: BTreeMap<NodeIndex, Vec<SmolStr>> = BTreeMap::new();
+    let mut old_must_mapped: HashMap<NodeIndex, HashSet<NodeIndex>> = HashMap::default();
+    for (end, chain) in dominating_work(old) {
+        let Some(new_end) = pair.matching.to_new(end) else {
+            continue;
+        };
+        if !new_reach[new_end.index()] {
+            continue;
+        }
+        let Some(guards) = new_must.get(&new_end) else {
+            continue;
+        };
+        let mut mapped = HashSet::default();
+        for node in chain {
+            match pair.matching.to_new(node) {
+                Some(n) if guards.contains(&n) => {
+                    mapped.insert(n);
+                }
+                other => {
+                    if let Some(n) = other {
+                        mapped.insert(n);
+                    }
+                    bypassed
+                        .entry(node)
+                        .or_default()
+                        .push(new.graph[new_end].id.clone());
+                }
+            }
+        }
+        old_must_mapped.insert(new_end, mapped);
+    }
+    for (node, ends) in bypassed {
+        let id = pair.old_id(node).clone();
+        let mut message = Message::new()
+            .names(&ends)
+            .w(" can")
+            .w(" now be reached without ")
+            .w(node_noun(&old.graph[node].kind))
+            .w(" ")
+            .n(id.clone());
+        if let Some(title) = old.graph[node].title() {
+            message = message.w(" ").t(title);
+        }
+        if pair.matching.to_new(node).is_none() {
+            message = message.w(" (removed)");
+        }
+        let mut change = Change::new(Kind::EndBypassesNode, message).node(&id);
+        change.ends = ends;
+        changes.push(change);
+    }
+
+    // Nodes that existed before and are now on every route to an end they were not.
+    let mut required: BTreeMap<NodeIndex, Vec<SmolStr>> = BTreeMap::new();
+    for (end, chain) in dominating_work(new) {
+        let Some(old_end) = pair.matching.to_old(end) else {
+            continue;
+        };
+        let before = old_must_mapped.get(&end);
+        for node in chain {
+            if pair.matching.to_old(node).is_none() {
+                continue; // an added node: reported as added
+            }
+            if before.is_some_and(|b| b.contains(&node)) {
+                continue;
+            }
+            if before.is_none() && !reachable(old, |_| false)[old_end.index()] {
+                continue;
+            }
+            required
+                .entry(node)
+                .or_default()
+                .push(new.graph[end].id.clone());
+        }
+    }
+    for (node, ends) in required {
+        let id = new.graph[node].id.clone();
+        let mut change = Change::new(
+            Kind::EndRequiresNode,
+            Message::new()
+                .w("every route to ")
+                .names(&ends)
+                .w(" now passes ")
+                .w(node_noun(&new.graph[node].kind))
+                .w(" ")
+                .n(id.clone()),
+        )
+        .node(&id);
+        change.ends = ends;
+        changes.push(change);
+    }
+}
+
+/// For each role of `workflow`, the ends that cannot be reached without its work.
+fn role_guarded_ends(workflow: &Workflow) -> BTreeMap<SmolStr, Vec<NodeIndex>> {
+    let ends = end_nodes(workflow);
+    let everywhere = reachable(workflow, |_| false);
+    let mut guarded = BTreeMap::new();
+    for role in &workflow.roles {
+        let avoiding = reachable(workflow, |n| workflow.graph[n].role() == Some(&role.id));
+        let cut: Vec<NodeIndex> = ends
+            .iter()
+            .copied()
+            .filter(|e| everywhere[e.index()] && !avoiding[e.index()])
+            .collect();
+        guarded.insert(role.id.clone(), cut);
+    }
+    guarded
+}
+
+/// "`cleared` can now be reached without any work by `senior_counsel`".
+fn must_pass_roles(pair: &Pair, changes: &mut Vec<Change>) {
+    let (old, new) = (pair.old, pair.new);
+    let old_guarded = role_guarded_ends(old);
+    let new_guarded = role_guarded_ends(new);
+    let new_reach = reachable(new, |_| false);
+    let old_reach = reachable(old, |_| false);
+    for (role, ends) in &old_guarded {
+        let now: HashSet<NodeIndex> = new_guarded
+            .get(role)
+            .map(|e| e.iter().copied().collect())
+            .unwrap_or_default();
+        let lost: Vec<SmolStr> = ends
+            .iter()
+            .filter_map(|e| pair.matching.to_new(*e))
+            .filter(|e| new_reach[e.index()] && !now.contains(e))
+            .map(|e| new.graph[e].id.clone())
+            .collect();
+        if !lost.is_empty() {
+            let mut change = Change::new(
+                Kind::EndBypassesRole,
+                Message::new()
+                    .names(&lost)
+                    .w(" can")
+                    .w(" now be reached without any work by ")
+                    .n(role.clone()),
+            )
+            .role(role);
+            change.ends = lost;
+            changes.push(change);
+        }
+    }
+    for (role, ends) in &new_guarded {
+        let Some(before) = old_guarded.get(role) else {
+            continue; // a new role: reported as added
+        };
+        let before: HashSet<NodeIndex> = before.iter().copied().collect();
+        let gained: Vec<SmolStr> = ends
+            .iter()
+            .filter(|e| {
+                pair.matching
+                    .to_old(**e)
+                    .is_some_and(|o| old_reach[o.index()] && !before.contains(&o))
+            })
+            .map(|e| new.graph[*e].id.clone())
+            .collect();
+        if !gained.is_empty() {
+            let mut change = Change::new(
+                Kind::EndRequiresRole,
+                Message::new()
+                    .w("every route to ")
+                    .names(&gained)
+                    .w(" now passes work by ")
+                    .n(role.clone()),
+            )
+            .role(role);
+            change.ends = gained;
+            changes.push(change);
+        }
+    }
+}
+
+/// How an edge reads in a sentence: "outcome `rework` of `go_no_go`".
+fn edge_phrase(kind: &EdgeKind, from: &str) -> Message {
+    let m = Message::new();
+    match kind {
+        EdgeKind::Next | EdgeKind::Branch { name: None, .. } => m.n(from.to_string()),
+        EdgeKind::Branch {
+            name: Some(name), ..
+        } => m.w("branch ").n(name.clone()).w(" of ").n(from.to_string()),
+        EdgeKind::Outcome { name, .. } => m
+            .w("outcome ")
+            .n(name.clone())
+            .w(" of ")
+            .n(from.to_string()),
+        EdgeKind::Guard { guard } => m
+            .w("the route of ")
+            .n(from.to_string())
+            .w(" when ")
+            .t(guard.to_string()),
+        EdgeKind::Arm { variants } => m
+            .w("the route of ")
+            .n(from.to_string())
+            .w(" for ")
+            .names(variants),
+        EdgeKind::Else => m.w("the ").n("else").w(" route of ").n(from.to_string()),
+    }
+}
+
+fn is_sequence(kind: &EdgeKind) -> bool {
+    matches!(kind, EdgeKind::Next | EdgeKind::Branch { name: None, .. })
+}
+
+/// One out-edge of a paired node: its key, its target in `new` terms (`None`: a node
+/// the other side does not have) and the edge.
+struct Out<'a> {
+    key: String,
+    target: NodeIndex,
+    mapped: Option<NodeIndex>,
+    edge: &'a baton_ir::Edge,
+}
+
+fn outs<'a>(
+    workflow: &'a Workflow,
+    node: NodeIndex,
+    map: impl Fn(NodeIndex) -> Option<NodeIndex>,
+) -> Vec<Out<'a>> {
+    let mut outs: Vec<Out> = workflow
+        .graph
+        .edges_directed(node, Direction::Outgoing)
+        .map(|e| Out {
+            key: edge_key(&e.weight().kind),
+            target: e.target(),
+            mapped: map(e.target()),
+            edge: e.weight(),
+        })
+        .collect();
+    // petgraph lists a node's edges newest first; sources order is the IR's.
+    outs.reverse();
+    outs
+}
+
+/// Routes out of each paired node: retargeted, added, removed, relabelled; loop bounds.
+fn routes(pair: &Pair, changes: &mut Vec<Change>) {
+    let (old, new) = (pair.old, pair.new);
+    for (old_node, new_node) in pair.matching.pairs() {
+        let from = new.graph[new_node].id.clone();
+        let mut before = outs(old, old_node, |t| pair.matching.to_new(t));
+        let mut after = outs(new, new_node, Some);
+        // Same label and same target: unchanged, apart from a loop bound.
+        before.retain(|b| {
+            let Some(pos) = after
+                .iter()
+                .position(|a| a.key == b.key && Some(a.target) == b.mapped)
+            else {
+                return true;
+            };
+            let a = after.remove(pos);
+            if a.edge.bound != b.edge.bound {
+                let show = |bound: Option<u32>| {
+                    bound.map_or("unbounded".to_string(), |n| format!("at most {n} times"))
+                };
+                let mut change = Change::new(
+                    Kind::LoopBoundChanged,
+                    edge_phrase(&a.edge.kind, &from)
+                        .w(" back to ")
+                        .n(new.graph[a.target].id.clone())
+                        .w(format!(
+                            ": {} (was {})",
+                            show(a.edge.bound),
+                            show(b.edge.bound)
+                        )),
+                )
+                .node(&from)
+                .before_after(
+                    b.edge.bound.map_or(serde_json::Value::Null, Into::into),
+                    a.edge.bound.map_or(serde_json::Value::Null, Into::into),
+                );
+                change.nodes = vec![new.graph[a.target].id.clone()];
+                changes.push(change);
+            }
+            false
+        });
+        // Same label, another target.
+        before.retain(|b| {
+            let Some(pos) = after
+                .iter()
+                .position(|a| a.key == b.key && !is_sequence(&a.edge.kind))
+            else {
+                return true;
+            };
+            let a = after.remove(pos);
+            let target = new.graph[a.target].id.clone();
+            let was = pair.old_id(b.target).clone();
+            let mut change = Change::new(
+                Kind::RouteChanged,
+                edge_phrase(&a.edge.kind, &from)
+                    .w(" now goes to ")
+                    .n(target.clone())
+                    .w(" (was ")
+                    .n(was.clone())
+                    .w(")"),
+            )
+            .node(&from)
+            .before_after(was.as_str(), target.as_str());
+            change.nodes = vec![target];
+            changes.push(change);
+            false
+        });
+        // Another label, same target: a renamed outcome or a changed condition.
+        before.retain(|b| {
+            let Some(pos) = after
+                .iter()
+                .position(|a| b.mapped == Some(a.target) && !is_sequence(&a.edge.kind))
+            else {
+                return true;
+            };
+            let a = after.remove(pos);
+            let target = new.graph[a.target].id.clone();
+            let mut change = Change::new(
+                Kind::RouteRelabelled,
+                Message::new()
+                    .w("the route from ")
+                    .n(from.clone())
+                    .w(" to ")
+                    .n(target.clone())
+                    .w(" is now ")
+                    .t(a.key.clone())
+                    .w(" (was ")
+                    .t(b.key.clone())
+                    .w(")"),
+            )
+            .node(&from)
+            .before_after(b.key.as_str(), a.key.as_str());
+            change.nodes = vec![target];
+            changes.push(change);
+            false
+        });
+        // A plain sequence that now skips a removed node, or goes through an added
+        // one, is told by that node's own change.
+        let explained = |edge_kind: &EdgeKind, other_side_has_target: bool| {
+            is_sequence(edge_kind) && !other_side_has_target
+        };
+        let sequence_moves: Vec<(usize, usize)> = before
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| is_sequence(&b.edge.kind))
+            .filter_map(|(i, b)| after.iter().position(|a| a.key == b.key).map(|j| (i, j)))
+            .collect();
+        let mut moved_before = vec![false; before.len()];
+        let mut moved_after = vec![false; after.len()];
+        for (i, j) in sequence_moves {
+            if moved_after[j] {
+                continue;
+            }
+            let (b, a) = (&before[i], &after[j]);
+            let removed_target = b.mapped.is_none();
+            let added_target = new_added(pair, a.target);
+            if removed_target || added_target {
+                moved_before[i] = true;
+                moved_after[j] = true;
+                continue;
+            }
+            moved_before[i] = true;
+            moved_after[j] = true;
+            let target = new.graph[a.target].id.clone();
+            let was = pair.old_id(b.target).clone();
+            let mut change = Change::new(
+                Kind::RouteChanged,
+                edge_phrase(&a.edge.kind, &from)
+                    .w(" now continues to ")
+                    .n(target.clone())
+                    .w(" (was ")
+                    .n(was.clone())
+                    .w(")"),
+            )
+            .node(&from)
+            .before_after(was.as_str(), target.as_str());
+            change.nodes = vec![target];
+            changes.push(change);
+        }
+        for (i, b) in before.iter().enumerate() {
+            if moved_before[i] || explained(&b.edge.kind, b.mapped.is_some()) {
+                continue;
+            }
+            let was = pair.old_id(b.target).clone();
+            let mut change = Change::new(
+                Kind::RouteRemoved,
+                edge_phrase(&b.edge.kind, &from)
+                    .w(" no longer goes to ")
+                    .n(was.clone()),
+            )
+            .node(&from);
+            change.nodes = vec![was];
+            changes.push(change);
+        }
+        for (j, a) in after.iter().enumerate() {
+            if moved_after[j] || explained(&a.edge.kind, !new_added(pair, a.target)) {
+                continue;
+            }
+            let target = new.graph[a.target].id.clone();
+            let mut message = edge_phrase(&a.edge.kind, &from)
+                .w(" now goes to ")
+                .n(target.clone());
+            if a.edge.back {
+                message = message.w(match a.edge.bound {
+                    Some(n) => format!(", a loop back (at most {n} times)"),
+                    None => ", a loop back (unbounded)".to_string(),
+                });
+            }
+            let mut change = Change::new(Kind::RouteAdded, message).node(&from);
+            change.nodes = vec![target];
+            changes.push(change);
+        }
+    }
+}
+
+fn new_added(pair: &Pair, new_node: NodeIndex) -> bool {
+    pair.matching.to_old(new_node).is_none()
+}
