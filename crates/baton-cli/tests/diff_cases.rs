@@ -22,7 +22,12 @@ fn pairs(dir: &Path) -> Vec<(String, PathBuf, PathBuf)> {
             .or_else(|| file_name.strip_suffix(".old"));
         let Some(name) = name else { continue };
         let new = dir.join(file_name.replacen(".old", ".new", 1));
-        assert!(new.exists(), "{} has no new side {}", file_name, new.display());
+        assert!(
+            new.exists(),
+            "{} has no new side {}",
+            file_name,
+            new.display()
+        );
         found.push((name.to_string(), entry.path(), new));
     }
     found.sort();
@@ -35,7 +40,11 @@ fn diff_cases() {
     std::env::set_current_dir(&root).expect("the workspace root is a directory");
     let dir = root.join("tests/cases/diff");
     let cases = pairs(&dir);
-    assert!(cases.len() >= 10, "diff cases are missing in {}", dir.display());
+    assert!(
+        cases.len() >= 10,
+        "diff cases are missing in {}",
+        dir.display()
+    );
     let mut checks: Vec<(String, Box<dyn FnOnce()>)> = Vec::new();
     for (name, old, new) in cases {
         let relative = |p: &Path| {
@@ -67,7 +76,11 @@ fn diff_cases() {
             checks.push((
                 format!("{name} ({format})"),
                 Box::new(move || {
-                    let mut args = vec!["diff".to_string(), "--format".to_string(), format.to_string()];
+                    let mut args = vec![
+                        "diff".to_string(),
+                        "--format".to_string(),
+                        format.to_string(),
+                    ];
                     args.extend(extra);
                     args.push(old);
                     args.push(new);

@@ -57,7 +57,7 @@ fn inputs(old: &Workflow, new: &Workflow, changes: &mut Vec<Change>) {
                             .w("new input ")
                             .n(name.clone())
                             .w(format!(": {} = ", input.ty))
-                            .t(d.to_string()),
+                            .n(d.to_string()),
                     },
                 )
                 .name(&name)
@@ -91,14 +91,14 @@ fn inputs(old: &Workflow, new: &Workflow, changes: &mut Vec<Change>) {
                             .w("input ")
                             .n(name.clone())
                             .w(" now defaults to ")
-                            .t(d.clone()),
+                            .n(d.clone()),
                         (Some(b), Some(a)) => Message::new()
                             .w("input ")
                             .n(name.clone())
                             .w(" now defaults to ")
-                            .t(a.clone())
+                            .n(a.clone())
                             .w(" (was ")
-                            .t(b.clone())
+                            .n(b.clone())
                             .w(")"),
                         (None, None) => Message::new(),
                     };
@@ -311,11 +311,11 @@ pub fn caller_impact(changes: &[Change], callee: &str, callers: &[&Workflow]) ->
             }
             let mut message = Message::new()
                 .n(caller.name.clone())
-                .w(" breaks: its step ")
+                .w(" breaks where its step ")
                 .n(step.clone())
                 .w(" runs ")
                 .n(callee.to_string())
-                .w(", and ");
+                .w(": ");
             for (i, reason) in reasons.iter().enumerate() {
                 if i > 0 {
                     message = message.w("; ");

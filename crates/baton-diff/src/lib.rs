@@ -213,6 +213,12 @@ impl Message {
         self
     }
 
+    /// Another message's pieces.
+    pub fn m(mut self, other: Message) -> Message {
+        self.0.extend(other.0);
+        self
+    }
+
     /// Names separated by commas, with "and" before the last.
     pub fn names<S: AsRef<str>>(mut self, names: &[S]) -> Message {
         for (i, name) in names.iter().enumerate() {
@@ -394,7 +400,20 @@ fn highlight(pair: &Pair, changes: &[Change]) -> baton_emit::Highlight {
         .filter(|(i, _)| pair.matching.to_old(*i).is_none())
         .map(|(i, _)| i)
         .collect();
-    let mentioned: HashSet<&str> = changes.iter().filter_map(|c| c.node.as_deref()).collect();
+    // Nodes whose own clauses or routes changed (not the ones a path now skips).
+    let mentioned: HashSet<&str> = changes
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c.kind,
+                Kind::EndBypassesNode
+                    | Kind::EndRequiresNode
+                    | Kind::EndUnreachable
+                    | Kind::EndReachable
+            ) && c.group != Group::Time
+        })
+        .filter_map(|c| c.node.as_deref())
+        .collect();
     let changed_nodes = new
         .nodes()
         .filter(|(i, n)| pair.matching.to_old(*i).is_some() && mentioned.contains(n.id.as_str()))

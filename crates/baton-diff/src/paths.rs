@@ -473,21 +473,26 @@ fn routes(pair: &Pair, changes: &mut Vec<Change>) {
             };
             let a = after.remove(pos);
             let target = new.graph[a.target].id.clone();
-            let mut change = Change::new(
-                Kind::RouteRelabelled,
-                Message::new()
-                    .w("the route from ")
-                    .n(from.clone())
-                    .w(" to ")
+            let message = match (&b.edge.kind, &a.edge.kind) {
+                (EdgeKind::Outcome { name: was, .. }, EdgeKind::Outcome { name: now, .. }) => {
+                    Message::new()
+                        .w("outcome ")
+                        .n(was.clone())
+                        .w(" of ")
+                        .n(from.clone())
+                        .w(" is now called ")
+                        .n(now.clone())
+                }
+                _ => edge_phrase(&a.edge.kind, &from)
+                    .w(" goes to ")
                     .n(target.clone())
-                    .w(" is now ")
-                    .t(a.key.clone())
                     .w(" (was ")
-                    .t(b.key.clone())
+                    .m(edge_phrase(&b.edge.kind, &from))
                     .w(")"),
-            )
-            .node(&from)
-            .before_after(b.key.as_str(), a.key.as_str());
+            };
+            let mut change = Change::new(Kind::RouteRelabelled, message)
+                .node(&from)
+                .before_after(b.key.as_str(), a.key.as_str());
             change.nodes = vec![target];
             changes.push(change);
             false

@@ -90,7 +90,12 @@ fn describe(workflow: &Workflow, index: NodeIndex, verb: &str) -> Message {
         NodeKind::Branch { subject } => subject
             .as_ref()
             .map(|s| Message::new().w("on ").n(s.clone())),
-        NodeKind::Wait { until, .. } => Some(Message::new().t(wait_text(until))),
+        NodeKind::Wait { until, .. } => Some(match until {
+            WaitUntil::For(seconds) => {
+                Message::new().w(format!("for {}", format_duration(*seconds)))
+            }
+            WaitUntil::Until(expr) => Message::new().w("until ").n(expr.to_string()),
+        }),
         NodeKind::End { outcome, .. } => Some(Message::new().w(outcome.as_str())),
         _ => None,
     };
@@ -180,7 +185,7 @@ fn compare_node(
                     Change::new(
                         kind,
                         Message::new().n(id.clone()).w(format!(
-                            " {what}: {} (was {})",
+                            " now {what} {} (was {})",
                             duration(a),
                             duration(b)
                         )),
@@ -212,12 +217,12 @@ fn compare_node(
             );
             if b.retry != a.retry {
                 let show =
-                    |r: Option<u32>| r.map_or("no retries".to_string(), |r| format!("{r} retries"));
+                    |r: Option<u32>| r.map_or("not at all".to_string(), |r| format!("{r} times"));
                 changes.push(
                     Change::new(
                         Kind::RetryChanged,
                         Message::new().n(id.clone()).w(format!(
-                            ": {} (was {})",
+                            " now retries {} (was {})",
                             show(a.retry),
                             show(b.retry)
                         )),
