@@ -7,6 +7,7 @@
 //! `run` steps of actual callers (directory mode).
 
 use baton_ir::{Performer, SmolStr, Type, Variable, Workflow};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::{Change, Kind, Message, Pair};
 
@@ -145,17 +146,25 @@ fn type_change(kind: Kind, noun: &str, name: &SmolStr, before: &Type, after: &Ty
     .before_after(before.to_string(), after.to_string())
 }
 
+/// Variables by name (a workflow of 10,000 steps has thousands).
+fn by_name(variables: &[Variable]) -> HashMap<&str, &Variable> {
+    variables.iter().map(|v| (v.name.as_str(), v)).collect()
+}
+
+/// Inputs and variables by name.
+fn typed(workflow: &Workflow) -> HashMap<&str, &Variable> {
+    let mut all = by_name(&workflow.inputs);
+    all.extend(by_name(&workflow.variables));
+    all
+}
+
 /// The type of a workflow output: the variable it names.
-fn output_type<'a>(workflow: &'a Workflow, name: &str) -> Option<&'a Type> {
-    workflow
-        .variables
-        .iter()
-        .chain(&workflow.inputs)
-        .find(|v| v.name == name)
-        .map(|v| &v.ty)
+fn output_type<'a>(variables: &HashMap<&str, &'a Variable>, name: &str) -> Option<&'a Type> {
+    variables.get(name).map(|v| &v.ty)
 }
 
 fn outputs(old: &Workflow, new: &Workflow, changes: &mut Vec<Change>) {
+    let (old_vars, new_vars) = (typed(old), typed(new));
     for name in &old.outputs {
         if !new.outputs.contains(name) {
             changes.push(
@@ -183,7 +192,9 @@ fn outputs(old: &Workflow, new: &Workflow, changes: &mut Vec<Change>) {
                 )
                 .name(name),
             );
-        } else if let (Some(b), Some(a)) = (output_type(old, name), output_type(new, name)) {
+        } else if let (Some(b), Some(a)) =
+            (output_type(&old_vars, name), output_type(&new_vars, name))
+        {
             if a != b {
                 changes.push(type_change(Kind::OutputTypeChanged, "output", name, b, a).breaking());
             }
@@ -192,8 +203,10 @@ fn outputs(old: &Workflow, new: &Workflow, changes: &mut Vec<Change>) {
 }
 
 fn variables(old: &Workflow, new: &Workflow, changes: &mut Vec<Change>) {
+    let before = by_name(&old.variables);
+    let after = by_name(&new.variables);
     for variable in &new.variables {
-        match old.variables.iter().find(|v| v.name == variable.name) {
+        match before.get(variable.name.as_str()) {
             None => {
                 let mut m = Message::new()
                     .w("new variable ")
@@ -221,7 +234,7 @@ fn variables(old: &Workflow, new: &Workflow, changes: &mut Vec<Change>) {
         }
     }
     for variable in &old.variables {
-        if !new.variables.iter().any(|v| v.name == variable.name) {
+        if !after.contains_key(variable.name.as_str()) {
             let mut change = Change::new(
                 Kind::VariableRemoved,
                 Message::new()

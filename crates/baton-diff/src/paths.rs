@@ -159,9 +159,10 @@ fn dominating_work(workflow: &Workflow) -> Vec<(NodeIndex, Vec<NodeIndex>)> {
 /// "`launched` can now be reached without `legal`", and nodes that became a must.
 fn must_pass_nodes(pair: &Pair, changes: &mut Vec<Change>) {
     let (old, new) = (pair.old, pair.new);
-    let new_must: HashMap<NodeIndex, HashSet<NodeIndex>> = dominating_work(new)
-        .into_iter()
-        .map(|(end, chain)| (end, chain.into_iter().collect()))
+    let new_chains = dominating_work(new);
+    let new_must: HashMap<NodeIndex, HashSet<NodeIndex>> = new_chains
+        .iter()
+        .map(|(end, chain)| (*end, chain.iter().copied().collect()))
         .collect();
     let new_reach = reachable(new, |_| false);
     // Per node (by old index, in order), the ends it no longer guards.
@@ -218,7 +219,8 @@ fn must_pass_nodes(pair: &Pair, changes: &mut Vec<Change>) {
 
     // Nodes that existed before and are now on every route to an end they were not.
     let mut required: BTreeMap<NodeIndex, Vec<SmolStr>> = BTreeMap::new();
-    for (end, chain) in dominating_work(new) {
+    let old_reach = reachable(old, |_| false);
+    for (end, chain) in new_chains {
         let Some(old_end) = pair.matching.to_old(end) else {
             continue;
         };
@@ -230,7 +232,7 @@ fn must_pass_nodes(pair: &Pair, changes: &mut Vec<Change>) {
             if before.is_some_and(|b| b.contains(&node)) {
                 continue;
             }
-            if before.is_none() && !reachable(old, |_| false)[old_end.index()] {
+            if before.is_none() && !old_reach[old_end.index()] {
                 continue;
             }
             required

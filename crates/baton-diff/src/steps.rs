@@ -179,16 +179,16 @@ fn compare_node(
         );
     }
     let push_duration =
-        |changes: &mut Vec<Change>, kind: Kind, what: &str, b: Option<u64>, a: Option<u64>| {
+        |changes: &mut Vec<Change>, kind: Kind, what: [&str; 2], b: Option<u64>, a: Option<u64>| {
+            let [what, gone] = what;
             if b != a {
                 changes.push(
                     Change::new(
                         kind,
-                        Message::new().n(id.clone()).w(format!(
-                            " now {what} {} (was {})",
-                            duration(a),
-                            duration(b)
-                        )),
+                        Message::new().n(id.clone()).w(match a {
+                            Some(_) => format!(" now {what} {} (was {})", duration(a), duration(b)),
+                            None => format!(" {gone} (was {})", duration(b)),
+                        }),
                     )
                     .node(&id)
                     .before_after(json_number(b), json_number(a)),
@@ -207,11 +207,17 @@ fn compare_node(
                 );
             }
             compare_performer(&id, &b.performer, &a.performer, changes);
-            push_duration(changes, Kind::TakesChanged, "takes", b.takes, a.takes);
+            push_duration(
+                changes,
+                Kind::TakesChanged,
+                ["takes", "has no expected duration"],
+                b.takes,
+                a.takes,
+            );
             push_duration(
                 changes,
                 Kind::TimeoutChanged,
-                "times out after",
+                ["times out after", "no longer times out"],
                 b.timeout,
                 a.timeout,
             );
@@ -221,11 +227,12 @@ fn compare_node(
                 changes.push(
                     Change::new(
                         Kind::RetryChanged,
-                        Message::new().n(id.clone()).w(format!(
-                            " now retries {} (was {})",
-                            show(a.retry),
-                            show(b.retry)
-                        )),
+                        Message::new().n(id.clone()).w(match a.retry {
+                            Some(_) => {
+                                format!(" now retries {} (was {})", show(a.retry), show(b.retry))
+                            }
+                            None => format!(" no longer retries (was {})", show(b.retry)),
+                        }),
                     )
                     .node(&id)
                     .before_after(json_number(b.retry), json_number(a.retry)),
@@ -260,7 +267,13 @@ fn compare_node(
                     .before_after(show(&b.role), show(&a.role)),
                 );
             }
-            push_duration(changes, Kind::TakesChanged, "takes", b.takes, a.takes);
+            push_duration(
+                changes,
+                Kind::TakesChanged,
+                ["takes", "has no expected duration"],
+                b.takes,
+                a.takes,
+            );
         }
         (NodeKind::Wait { until: b, .. }, NodeKind::Wait { until: a, .. }) if a != b => {
             changes.push(
