@@ -75,8 +75,18 @@ for file in "$out"/png/*.png; do
 done
 echo "ok: $(ls "$out"/svg | wc -l) SVG, $(ls "$out"/png | wc -l) PNG"
 
+step "baton diff --format markdown on the diff cases (highlighted diagrams)"
+mkdir -p "$out/diff"
+for old in tests/cases/diff/*.old.baton tests/cases/diff/*.old; do
+  name=$(basename "$old"); name=${name%.old.baton}; name=${name%.old}
+  "$baton" diff --format markdown "$old" "${old/.old/.new}" >"$out/diff/$name.md" 2>/dev/null || true
+  # Cases without a change in meaning, or with a side that does not check, draw nothing.
+  grep -q '```mermaid' "$out/diff/$name.md" || rm "$out/diff/$name.md"
+done
+echo "ok: $(ls "$out/diff" | wc -l) diff comments"
+
 step "Mermaid's parser accepts every diagram and every page's diagram"
-node scripts/mermaid/parse.mjs "$out"/TB/*.mmd "$out"/LR/*.mmd "$out"/TB/*.md "$out"/LR/*.md \
+node scripts/mermaid/parse.mjs "$out"/TB/*.mmd "$out"/LR/*.mmd "$out"/TB/*.md "$out"/LR/*.md "$out"/diff/*.md \
   2>"$out/parse.log" || { cat "$out/parse.log" >&2; exit 1; }
 echo "ok: $(grep -c '^ok:' "$out/parse.log") files"
 

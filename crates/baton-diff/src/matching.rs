@@ -98,17 +98,44 @@ fn content(kind: &NodeKind) -> String {
 /// The label of an edge that tells it apart from its siblings: the outcome, guard, arm
 /// or branch name. Plain sequence edges have none.
 pub fn edge_key(kind: &EdgeKind) -> String {
-    match kind {
-        EdgeKind::Next => "next".to_string(),
-        EdgeKind::Branch { name, .. } => match name {
-            Some(name) => format!("branch {name}"),
-            None => "branch".to_string(),
-        },
-        EdgeKind::Outcome { name, .. } => format!("outcome {name}"),
-        EdgeKind::Guard { guard } => format!("if {guard}"),
-        EdgeKind::Arm { variants } => format!("arm {}", variants.join(", ")),
-        EdgeKind::Else => "else".to_string(),
+    // Written with `if let` rather than an exhaustive `match`, so that a new kind of
+    // edge (e.g. `on failure`, `on timeout` routes) is compared by its tag and label
+    // without a change here.
+    if let EdgeKind::Guard { guard } = kind {
+        return format!("if {guard}");
     }
+    let tag = edge_tag(kind);
+    match kind.label() {
+        Some(_) if matches!(kind, EdgeKind::Branch { name: None, .. }) => tag,
+        Some(_) if matches!(kind, EdgeKind::Outcome { .. } | EdgeKind::Branch { .. }) => {
+            format!("{tag} {}", edge_name(kind).unwrap_or_default())
+        }
+        Some(label) if label != tag => format!("{tag} {label}"),
+        Some(_) => tag,
+        None => tag,
+    }
+}
+
+/// The edge's kind as the IR's JSON names it (`next`, `outcome`, `failure` …).
+pub fn edge_tag(kind: &EdgeKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The name of an outcome or a named branch (its title may change; its name is its key).
+fn edge_name(kind: &EdgeKind) -> Option<String> {
+    if let EdgeKind::Outcome { name, .. } = kind {
+        return Some(name.to_string());
+    }
+    if let EdgeKind::Branch {
+        name: Some(name), ..
+    } = kind
+    {
+        return Some(name.to_string());
+    }
+    None
 }
 
 /// Pairs the nodes of `old` and `new`.

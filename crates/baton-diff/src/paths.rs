@@ -15,7 +15,7 @@ use petgraph::algo::dominators::simple_fast;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeMap;
 
 use crate::matching::edge_key;
@@ -137,76 +137,168 @@ fn ends(pair: &Pair, changes: &mut Vec<Change>) {
     }
 }
 
-/// For every end, the work nodes on its chain of immediate dominators.
-fn dominating_work(workflow: &Workflow) -> Vec<(NodeIndex, Vec<NodeIndex>)> {
-    let dominators = simple_fast(&workflow.graph, workflow.start);
-    end_nodes(workflow)
-        .into_iter()
-        .map(|end| {
-            let chain = dominators
-                .strict_dominators(end)
-                .map(|chain| {
-                    chain
-                        .filter(|n| is_work(&workflow.graph[*n].kind))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default();
-            (end, chain)
-        })
-        .collect()
+/// The dominator tree of a workflow, numbered so that "does `a` dominate `b`" is two
+/// comparisons: `a` dominates `b` when `b`'s preorder number lies in `a`'s subtree.
+struct DomTree {
+    /// Preorder number of each node in the tree; `u32::MAX` when unreachable.
+    pre: Vec<u32>,
+    /// The largest preorder number in each node's subtree.
+    last: Vec<u32>,
+    /// Nodes by preorder number.
+    order: Vec<NodeIndex>,
+    /// Each node's immediate dominator.
+    parent: Vec<Option<NodeIndex>>,
+}
+
+impl DomTree {
+    fn new(workflow: &Workflow) -> DomTree {
+        let n = workflow.graph.node_count();
+        let dominators = simple_fast(&workflow.graph, workflow.start);
+        let mut children: Vec<Vec<NodeIndex>> = vec![Vec::new(); n];
+        let mut parent = vec![None; n];
+        for index in workflow.graph.node_indices() {
+            if let Some(p) = dominators.immediate_dominator(index) {
+                children[p.index()].push(index);
+                parent[index.index()] = Some(p);
+            }
+        }
+        let mut pre = vec![u32::MAX; n];
+        let mut last = vec![u32::MAX; n];
+        let mut order = Vec::with_capacity(n);
+        // Iterative depth-first walk (no recursion on user input): (node, next child).
+        let mut stack: Vec<(NodeIndex, usize)> = vec![(workflow.start, 0)];
+        pre[workflow.start.index()] = 0;
+        order.push(workflow.start);
+        while let Some((node, next)) = stack.last_mut() {
+            let node = *node;
+            if let Some(&child) = children[node.index()].get(*next) {
+                *next += 1;
+                pre[child.index()] = order.len() as u32;
+                order.push(child);
+                stack.push((child, 0));
+            } else {
+                last[node.index()] = order.len() as u32 - 1;
+                stack.pop();
+            }
+        }
+        DomTree {
+            pre,
+            last,
+            order,
+            parent,
+        }
+    }
+
+    fn reachable(&self, node: NodeIndex) -> bool {
+        self.pre[node.index()] != u32::MAX
+    }
+
+    /// Whether every route from the start to `b` passes `a` (`a` ≠ `b`).
+    fn dominates(&self, a: NodeIndex, b: NodeIndex) -> bool {
+        let (pa, pb) = (self.pre[a.index()], self.pre[b.index()]);
+        a != b && pa != u32::MAX && pb != u32::MAX && pa <= pb && pb <= self.last[a.index()]
+    }
+
+    /// The nodes of `a`'s subtree, `a` first.
+    fn subtree(&self, a: NodeIndex) -> &[NodeIndex] {
+        let (from, to) = (self.pre[a.index()], self.last[a.index()]);
+        if from == u32::MAX {
+            return &[];
+        }
+        &self.order[from as usize..=to as usize]
+    }
+
+    /// Per node, a fingerprint of the set of ends in its subtree: the sum of `weight`
+    /// over them, added up from the leaves in one pass.
+    fn fingerprints(&self, workflow: &Workflow, weight: impl Fn(NodeIndex) -> u64) -> Vec<u64> {
+        let mut sums = vec![0u64; workflow.graph.node_count()];
+        // Reverse preorder visits every child before its parent.
+        for &node in self.order.iter().rev() {
+            if matches!(workflow.graph[node].kind, NodeKind::End { .. }) {
+                sums[node.index()] = sums[node.index()].wrapping_add(weight(node));
+            }
+            if let Some(p) = self.parent[node.index()] {
+                sums[p.index()] = sums[p.index()].wrapping_add(sums[node.index()]);
+            }
+        }
+        sums
+    }
+}
+
+/// A pseudo-random weight per end (SplitMix64 of its index), for fingerprints.
+fn weight(index: NodeIndex) -> u64 {
+    let mut z = (index.index() as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// "`launched` can now be reached without `legal`", and nodes that became a must.
+///
+/// The ends a node guards are the ends in its dominator subtree. Rather than list them
+/// for every node (ends × depth), each node's set is fingerprinted on both sides (the
+/// ends both sides reach, named by their new index), and only nodes whose fingerprints
+/// differ are looked at: linear work, plus what is reported.
 fn must_pass_nodes(pair: &Pair, changes: &mut Vec<Change>) {
     let (old, new) = (pair.old, pair.new);
-    let new_chains = dominating_work(new);
-    let new_must: HashMap<NodeIndex, HashSet<NodeIndex>> = new_chains
-        .iter()
-        .map(|(end, chain)| (*end, chain.iter().copied().collect()))
-        .collect();
-    let new_reach = reachable(new, |_| false);
-    // Per node (by old index, in order), the ends it no longer guards.
-    let mut bypassed: BTreeMap<NodeIndex, Vec<SmolStr>> = BTreeMap::new();
-    let mut old_must_mapped: HashMap<NodeIndex, HashSet<NodeIndex>> = HashMap::default();
-    for (end, chain) in dominating_work(old) {
-        let Some(new_end) = pair.matching.to_new(end) else {
-            continue;
-        };
-        if !new_reach[new_end.index()] {
+    let old_tree = DomTree::new(old);
+    let new_tree = DomTree::new(new);
+    // An end counts when both sides have it and can reach it.
+    let shared_old = |end: NodeIndex| {
+        old_tree.reachable(end)
+            && pair
+                .matching
+                .to_new(end)
+                .is_some_and(|n| new_tree.reachable(n))
+    };
+    let shared_new = |end: NodeIndex| {
+        new_tree.reachable(end)
+            && pair
+                .matching
+                .to_old(end)
+                .is_some_and(|o| old_tree.reachable(o))
+    };
+    let old_sums = old_tree.fingerprints(old, |e| match pair.matching.to_new(e) {
+        Some(n) if shared_old(e) => weight(n),
+        _ => 0,
+    });
+    let new_sums = new_tree.fingerprints(new, |e| if shared_new(e) { weight(e) } else { 0 });
+    let is_end = |w: &Workflow, n: NodeIndex| matches!(w.graph[n].kind, NodeKind::End { .. });
+
+    for (node, data) in old.nodes() {
+        if !is_work(&data.kind) || !old_tree.reachable(node) {
             continue;
         }
-        let Some(guards) = new_must.get(&new_end) else {
-            continue;
-        };
-        let mut mapped = HashSet::default();
-        for node in chain {
-            match pair.matching.to_new(node) {
-                Some(n) if guards.contains(&n) => {
-                    mapped.insert(n);
-                }
-                other => {
-                    if let Some(n) = other {
-                        mapped.insert(n);
-                    }
-                    bypassed
-                        .entry(node)
-                        .or_default()
-                        .push(new.graph[new_end].id.clone());
-                }
+        let counterpart = pair
+            .matching
+            .to_new(node)
+            .filter(|n| new_tree.reachable(*n));
+        if let Some(n) = counterpart {
+            if old_sums[node.index()] == new_sums[n.index()] {
+                continue;
             }
         }
-        old_must_mapped.insert(new_end, mapped);
-    }
-    for (node, ends) in bypassed {
+        let ends: Vec<SmolStr> = old_tree
+            .subtree(node)
+            .iter()
+            .filter(|e| is_end(old, **e) && shared_old(**e))
+            .filter_map(|e| pair.matching.to_new(*e))
+            .filter(|e| counterpart.is_none_or(|n| !new_tree.dominates(n, *e)))
+            .collect::<std::collections::BTreeSet<NodeIndex>>()
+            .into_iter()
+            .map(|e| new.graph[e].id.clone())
+            .collect();
+        if ends.is_empty() {
+            continue;
+        }
         let id = pair.old_id(node).clone();
         let mut message = Message::new()
             .names(&ends)
-            .w(" can")
-            .w(" now be reached without ")
-            .w(node_noun(&old.graph[node].kind))
+            .w(" can now be reached without ")
+            .w(node_noun(&data.kind))
             .w(" ")
             .n(id.clone());
-        if let Some(title) = old.graph[node].title() {
+        if let Some(title) = data.title() {
             message = message.w(" ").t(title);
         }
         if pair.matching.to_new(node).is_none() {
@@ -218,38 +310,45 @@ fn must_pass_nodes(pair: &Pair, changes: &mut Vec<Change>) {
     }
 
     // Nodes that existed before and are now on every route to an end they were not.
-    let mut required: BTreeMap<NodeIndex, Vec<SmolStr>> = BTreeMap::new();
-    let old_reach = reachable(old, |_| false);
-    for (end, chain) in new_chains {
-        let Some(old_end) = pair.matching.to_old(end) else {
+    for (node, data) in new.nodes() {
+        if !is_work(&data.kind) || !new_tree.reachable(node) {
             continue;
-        };
-        let before = old_must_mapped.get(&end);
-        for node in chain {
-            if pair.matching.to_old(node).is_none() {
-                continue; // an added node: reported as added
-            }
-            if before.is_some_and(|b| b.contains(&node)) {
-                continue;
-            }
-            if before.is_none() && !old_reach[old_end.index()] {
-                continue;
-            }
-            required
-                .entry(node)
-                .or_default()
-                .push(new.graph[end].id.clone());
         }
-    }
-    for (node, ends) in required {
-        let id = new.graph[node].id.clone();
+        let Some(o) = pair
+            .matching
+            .to_old(node)
+            .filter(|o| old_tree.reachable(*o))
+        else {
+            continue; // an added node: reported as added
+        };
+        if old_sums[o.index()] == new_sums[node.index()] {
+            continue;
+        }
+        let ends: Vec<SmolStr> = new_tree
+            .subtree(node)
+            .iter()
+            .filter(|e| is_end(new, **e) && shared_new(**e))
+            .filter(|e| {
+                pair.matching
+                    .to_old(**e)
+                    .is_some_and(|oe| !old_tree.dominates(o, oe))
+            })
+            .copied()
+            .collect::<std::collections::BTreeSet<NodeIndex>>()
+            .into_iter()
+            .map(|e| new.graph[e].id.clone())
+            .collect();
+        if ends.is_empty() {
+            continue;
+        }
+        let id = data.id.clone();
         let mut change = Change::new(
             Kind::EndRequiresNode,
             Message::new()
                 .w("every route to ")
                 .names(&ends)
                 .w(" now passes ")
-                .w(node_noun(&new.graph[node].kind))
+                .w(node_noun(&data.kind))
                 .w(" ")
                 .n(id.clone()),
         )
@@ -341,28 +440,35 @@ fn must_pass_roles(pair: &Pair, changes: &mut Vec<Change>) {
 /// How an edge reads in a sentence: "outcome `rework` of `go_no_go`".
 fn edge_phrase(kind: &EdgeKind, from: &str) -> Message {
     let m = Message::new();
-    match kind {
-        EdgeKind::Next | EdgeKind::Branch { name: None, .. } => m.n(from.to_string()),
-        EdgeKind::Branch {
-            name: Some(name), ..
-        } => m.w("branch ").n(name.clone()).w(" of ").n(from.to_string()),
-        EdgeKind::Outcome { name, .. } => m
-            .w("outcome ")
-            .n(name.clone())
-            .w(" of ")
-            .n(from.to_string()),
-        EdgeKind::Guard { guard } => m
-            .w("the route of ")
-            .n(from.to_string())
-            .w(" when ")
-            .t(guard.to_string()),
-        EdgeKind::Arm { variants } => m
-            .w("the route of ")
-            .n(from.to_string())
-            .w(" for ")
-            .names(variants),
-        EdgeKind::Else => m.w("the ").n("else").w(" route of ").n(from.to_string()),
+    let from = from.to_string();
+    // `if let` rather than `match`: kinds of edges added later read as "the `failure`
+    // route of `x`" (their JSON tag) until they get words of their own.
+    if is_sequence(kind) {
+        return m.n(from);
     }
+    if let EdgeKind::Branch {
+        name: Some(name), ..
+    } = kind
+    {
+        return m.w("branch ").n(name.clone()).w(" of ").n(from);
+    }
+    if let EdgeKind::Outcome { name, .. } = kind {
+        return m.w("outcome ").n(name.clone()).w(" of ").n(from);
+    }
+    if let EdgeKind::Guard { guard } = kind {
+        return m
+            .w("the route of ")
+            .n(from)
+            .w(" when ")
+            .t(guard.to_string());
+    }
+    if let EdgeKind::Arm { variants } = kind {
+        return m.w("the route of ").n(from).w(" for ").names(variants);
+    }
+    m.w("the ")
+        .n(crate::matching::edge_tag(kind))
+        .w(" route of ")
+        .n(from)
 }
 
 fn is_sequence(kind: &EdgeKind) -> bool {
@@ -580,4 +686,38 @@ fn routes(pair: &Pair, changes: &mut Vec<Change>) {
 
 fn new_added(pair: &Pair, new_node: NodeIndex) -> bool {
     pair.matching.to_old(new_node).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DomTree;
+    use petgraph::algo::dominators::simple_fast;
+
+    /// The numbered tree answers "does `a` dominate `b`" as petgraph's chains do.
+    #[test]
+    fn the_numbered_tree_agrees_with_the_dominator_chains() {
+        for (steps, seed) in [(40, 1), (300, 2), (600, 3)] {
+            let workload = baton_bench::phases::Workload::generate(steps, seed);
+            let Some(workflow) = workload.check().workflow else {
+                panic!("generated workflows check");
+            };
+            let tree = DomTree::new(&workflow);
+            let dominators = simple_fast(&workflow.graph, workflow.start);
+            for b in workflow.graph.node_indices() {
+                let chain: Vec<_> = dominators
+                    .strict_dominators(b)
+                    .map(|c| c.collect())
+                    .unwrap_or_default();
+                for a in workflow.graph.node_indices() {
+                    assert_eq!(
+                        tree.dominates(a, b),
+                        chain.contains(&a),
+                        "{} over {}",
+                        workflow.graph[a].id,
+                        workflow.graph[b].id
+                    );
+                }
+            }
+        }
+    }
 }

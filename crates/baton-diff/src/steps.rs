@@ -5,6 +5,7 @@
 
 use baton_ir::{format_duration, Node, NodeKind, Performer, WaitUntil, Workflow};
 use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde_json::Value;
 
@@ -35,9 +36,11 @@ pub(crate) fn compare(pair: &Pair, changes: &mut Vec<Change>) {
     }
     for (index, node) in old.nodes() {
         if pair.matching.to_new(index).is_none() && reported(node) {
-            changes.push(
-                Change::new(Kind::NodeRemoved, describe(old, index, "removed ")).node(&node.id),
-            );
+            let mut message = describe(old, index, "removed ");
+            if let Some(before) = previous(old, index) {
+                message = message.w(", after ").n(pair.old_id(before).clone());
+            }
+            changes.push(Change::new(Kind::NodeRemoved, message).node(&node.id));
         }
     }
     for (index, node) in new.nodes() {
@@ -72,12 +75,10 @@ fn previous(workflow: &Workflow, index: NodeIndex) -> Option<NodeIndex> {
 /// "added step `legal` "Legal review" (run `legal_review`)".
 fn describe(workflow: &Workflow, index: NodeIndex, verb: &str) -> Message {
     let node = &workflow.graph[index];
-    let mut m = Message::new().w(verb).w(node_noun(&node.kind)).w(" ");
-    m = if is_named(&node.id) {
-        m.n(node.id.clone())
-    } else {
-        m.w("(unnamed)")
-    };
+    let mut m = Message::new().w(verb).w(node_noun(&node.kind));
+    if is_named(&node.id) {
+        m = m.w(" ").n(node.id.clone());
+    }
     if let Some(title) = node.title() {
         m = m.w(" ").t(title);
     }
@@ -87,9 +88,7 @@ fn describe(workflow: &Workflow, index: NodeIndex, verb: &str) -> Message {
             .role
             .as_ref()
             .map(|r| Message::new().w("by ").n(r.clone())),
-        NodeKind::Branch { subject } => subject
-            .as_ref()
-            .map(|s| Message::new().w("on ").n(s.clone())),
+        NodeKind::Branch { .. } => Some(branch_routes(workflow, index)),
         NodeKind::Wait { until, .. } => Some(match until {
             WaitUntil::For(seconds) => {
                 Message::new().w(format!("for {}", format_duration(*seconds)))
@@ -103,6 +102,31 @@ fn describe(workflow: &Workflow, index: NodeIndex, verb: &str) -> Message {
         m = m.w(" (");
         m.0.extend(detail.0);
         m = m.w(")");
+    }
+    m
+}
+
+/// An `if` or `match` by its routes: "`m1_issues > 5` → `m1_draft`; `else` → `m1_review`".
+fn branch_routes(workflow: &Workflow, index: NodeIndex) -> Message {
+    let mut routes: Vec<(usize, String, String)> = workflow
+        .graph
+        .edges_directed(index, Direction::Outgoing)
+        .map(|e| {
+            let label = e.weight().kind.label().unwrap_or_default();
+            (
+                e.id().index(),
+                label,
+                workflow.graph[e.target()].id.to_string(),
+            )
+        })
+        .collect();
+    routes.sort();
+    let mut m = Message::new();
+    for (i, (_, label, target)) in routes.into_iter().enumerate() {
+        if i > 0 {
+            m = m.w("; ");
+        }
+        m = m.n(label).w(" → ").n(target);
     }
     m
 }
