@@ -38,7 +38,7 @@ pub(crate) fn compare(pair: &Pair, changes: &mut Vec<Change>) {
         if pair.matching.to_new(index).is_none() && reported(node) {
             let mut message = describe(old, index, "removed ");
             if let Some(before) = previous(old, index) {
-                message = message.w(", after ").n(pair.old_id(before).clone());
+                message = after(message, old, before, pair.old_id(before));
             }
             changes.push(Change::new(Kind::NodeRemoved, message).node(&node.id));
         }
@@ -48,7 +48,7 @@ pub(crate) fn compare(pair: &Pair, changes: &mut Vec<Change>) {
             None if reported(node) => {
                 let mut message = describe(new, index, "added ");
                 if let Some(before) = previous(new, index) {
-                    message = message.w(", after ").n(new.graph[before].id.clone());
+                    message = after(message, new, before, &new.graph[before].id);
                 }
                 changes.push(Change::new(Kind::NodeAdded, message).node(&node.id));
             }
@@ -56,6 +56,26 @@ pub(crate) fn compare(pair: &Pair, changes: &mut Vec<Change>) {
             Some(o) => compare_node(old, o, new, index, changes),
         }
     }
+}
+
+/// ", after `x`", or ", after parallel `p`" for the join of a named `parallel`; nothing
+/// for other unnamed nodes.
+fn after(
+    message: Message,
+    workflow: &Workflow,
+    before: NodeIndex,
+    id: &baton_ir::SmolStr,
+) -> Message {
+    if let NodeKind::Join { fork } = &workflow.graph[before].kind {
+        if is_named(fork) {
+            return message.w(", after parallel ").n(fork.clone());
+        }
+        return message;
+    }
+    if is_named(id) {
+        return message.w(", after ").n(id.clone());
+    }
+    message
 }
 
 /// Joins are told by their fork; the start never changes.
