@@ -1,0 +1,139 @@
+//! Runtime errors: each has a stable `R` code, a message (lowercase, names in backticks),
+//! a help line and, when it is about one value of a form, the name of that field.
+
+use std::fmt;
+
+macro_rules! run_codes {
+    ($( $variant:ident = $code:literal, $summary:literal; )*) => {
+        /// A stable runtime error code (`R` + four digits; documented in
+        /// `docs/diagnostics.md`, "Runtime errors").
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum RunCode { $( $variant, )* }
+
+        impl RunCode {
+            pub const ALL: &'static [RunCode] = &[ $( RunCode::$variant, )* ];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $( RunCode::$variant => $code, )* }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $( RunCode::$variant => $summary, )* }
+            }
+
+            pub fn parse(code: &str) -> Option<RunCode> {
+                let code = code.trim().to_ascii_uppercase();
+                RunCode::ALL.iter().copied().find(|c| c.as_str() == code)
+            }
+        }
+    };
+}
+
+run_codes! {
+    DatabaseUnreadable = "R0101", "the state database cannot be opened or is not a Baton database";
+    DatabaseCorrupt = "R0102", "the state database is damaged";
+    DatabaseTooNew = "R0103", "the state database was written by a newer Baton";
+    DatabaseBusy = "R0104", "the state database stayed locked by another process";
+    ProjectUnreadable = "R0201", "the project file cannot be read";
+    ProjectInvalid = "R0202", "the project file is not valid";
+    UnknownPerson = "R0203", "a person is not named in the project file";
+    BadTime = "R0701", "a time (`--now`, `BATON_NOW`) cannot be read";
+}
+
+impl fmt::Display for RunCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The code of a runtime error: the runner's own, or the value code (B08xx, from
+/// `baton-plan`) of a value that does not read as its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    Run(RunCode),
+    Value(baton_diagnostics::Code),
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Run(code) => code.as_str(),
+            ErrorCode::Value(code) => code.as_str(),
+        }
+    }
+}
+
+impl From<RunCode> for ErrorCode {
+    fn from(code: RunCode) -> ErrorCode {
+        ErrorCode::Run(code)
+    }
+}
+
+impl From<baton_diagnostics::Code> for ErrorCode {
+    fn from(code: baton_diagnostics::Code) -> ErrorCode {
+        ErrorCode::Value(code)
+    }
+}
+
+impl PartialEq<RunCode> for ErrorCode {
+    fn eq(&self, other: &RunCode) -> bool {
+        *self == ErrorCode::Run(*other)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A runtime error, as data: callers (the CLI, the web inbox) render it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub help: String,
+    /// The input, output or outcome the error is about, for forms.
+    pub field: Option<String>,
+}
+
+impl RunError {
+    pub fn new(
+        code: impl Into<ErrorCode>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> RunError {
+        RunError {
+            code: code.into(),
+            message: message.into(),
+            help: help.into(),
+            field: None,
+        }
+    }
+
+    pub fn field(mut self, name: impl Into<String>) -> RunError {
+        self.field = Some(name.into());
+        self
+    }
+
+    /// The error as a JSON object: `code`, `message`, `help`, `field`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "code": self.code.as_str(),
+            "message": self.message,
+            "help": self.help,
+            "field": self.field,
+        })
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for RunError {}
+
+pub type RunResult<T> = Result<T, RunError>;
