@@ -9,6 +9,7 @@ mod lsp_cmd;
 mod machine;
 mod man_cmd;
 mod new_cmd;
+mod user_cmd;
 
 use baton_check::{Analysis, FileLoader};
 use baton_diagnostics::{report::Report, Diagnostic, Severity};
@@ -127,6 +128,11 @@ enum Command {
         /// `onboarding.baton`); may include a directory.
         #[arg(value_name = "NAME")]
         name: PathBuf,
+    },
+    /// Manage the accounts people sign in to `baton serve` with (names from baton.toml).
+    User {
+        #[command(subcommand)]
+        action: user_cmd::UserAction,
     },
     /// Print a shell completion script (e.g. `baton completions bash > ~/.local/share/bash-completion/completions/baton`).
     Completions {
@@ -278,6 +284,7 @@ where
             deny,
         } => ui.build(&files, emit, output.as_deref(), direction, deny.is_some()),
         Command::New { name } => new_cmd::run(&mut ui, &name),
+        Command::User { action } => user_cmd::run(&mut ui, action),
         Command::Completions { shell } => completions_cmd::run(shell, Cli::command(), ui.stdout),
         Command::Man { dir } => man_cmd::run(&mut ui, &Cli::command(), &dir),
     }
@@ -409,6 +416,12 @@ impl Ui<'_> {
 
     fn fail(&mut self, message: &str) {
         let _ = writeln!(self.stderr, "error: {message}");
+    }
+
+    /// Prints a coded refusal that has no source location (CLI usage, runtime and
+    /// account errors) the way diagnostics start: the code on a line of its own.
+    fn refuse(&mut self, code: impl std::fmt::Display, message: &str, help: &str) {
+        let _ = write!(self.stderr, "{code}\n\n  × {message}\n  help: {help}\n");
     }
 
     /// Prints diagnostics; returns (errors, warnings).

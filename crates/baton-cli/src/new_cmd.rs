@@ -143,8 +143,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Prints a coded refusal the way diagnostics start: the code on a line of its own.
 fn refuse(ui: &mut Ui, code: Code, message: &str, help: &str) -> i32 {
-    let _ = write!(ui.stderr, "{code}\n\n  × {message}\n  help: {help}\n");
+    ui.refuse(code, message, help);
     EXIT_USAGE
 }

@@ -35,6 +35,8 @@ pub enum ServeError {
     WeakPassword(String),
     /// The database failed (corrupt, locked too long, disk full).
     Database(String),
+    /// The runner's store or project file refused (its `R` code is kept).
+    Run(baton_run::RunError),
     /// Anything else that is our fault.
     Internal(String),
 }
@@ -61,6 +63,7 @@ impl ServeError {
             ServeError::WeakPassword(_) => "S0404",
             ServeError::Database(_) => "S0501",
             ServeError::Internal(_) => "S0502",
+            ServeError::Run(error) => error.code.as_str(),
         }
     }
 
@@ -76,7 +79,9 @@ impl ServeError {
             ServeError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ServeError::AccountExists(_) => StatusCode::CONFLICT,
             ServeError::NoAccount(_) => StatusCode::NOT_FOUND,
-            ServeError::Database(_) | ServeError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServeError::Database(_) | ServeError::Internal(_) | ServeError::Run(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -107,6 +112,7 @@ impl ServeError {
             ServeError::WeakPassword(why) => why.clone(),
             ServeError::Database(why) => format!("the database failed: {why}"),
             ServeError::Internal(why) => format!("internal error: {why}"),
+            ServeError::Run(error) => error.message.clone(),
         }
     }
 
@@ -160,6 +166,7 @@ impl ServeError {
                 "check the database file and the disk; `baton status` reads the same file".into()
             }
             ServeError::Internal(_) => "this is a bug in Baton; please report it".into(),
+            ServeError::Run(error) => error.help.clone(),
         }
     }
 
@@ -194,6 +201,12 @@ impl std::fmt::Display for ServeError {
 }
 
 impl std::error::Error for ServeError {}
+
+impl From<baton_run::RunError> for ServeError {
+    fn from(error: baton_run::RunError) -> Self {
+        ServeError::Run(error)
+    }
+}
 
 /// An error on a browser route: an HTML page (or the sign-in page for [`ServeError::NotSignedIn`]).
 #[derive(Debug)]

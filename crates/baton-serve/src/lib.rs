@@ -13,6 +13,7 @@ mod assets;
 pub mod auth;
 pub mod error;
 mod pages;
+pub mod users;
 mod views;
 
 use std::net::SocketAddr;
