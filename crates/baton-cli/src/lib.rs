@@ -9,6 +9,7 @@ mod lsp_cmd;
 mod machine;
 mod man_cmd;
 mod new_cmd;
+mod serve_cmd;
 mod user_cmd;
 
 use baton_check::{Analysis, FileLoader};
@@ -128,6 +129,19 @@ enum Command {
         /// `onboarding.baton`); may include a directory.
         #[arg(value_name = "NAME")]
         name: PathBuf,
+    },
+    /// Serve the web task inbox and its JSON API (sign in with `baton user add` first).
+    Serve {
+        /// The state database (runner state and accounts).
+        #[arg(long, value_name = "PATH", env = "BATON_DB", default_value = baton_run::store::DEFAULT_DB)]
+        db: PathBuf,
+        /// The address to listen on; `127.0.0.1:0` picks a free port.
+        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Trust `X-Forwarded-Proto` and `X-Forwarded-For` from a reverse proxy that
+        /// terminates TLS (cookies are then `Secure`).
+        #[arg(long)]
+        behind_proxy: bool,
     },
     /// Manage the accounts people sign in to `baton serve` with (names from baton.toml).
     User {
@@ -285,6 +299,11 @@ where
         } => ui.build(&files, emit, output.as_deref(), direction, deny.is_some()),
         Command::New { name } => new_cmd::run(&mut ui, &name),
         Command::User { action } => user_cmd::run(&mut ui, action),
+        Command::Serve {
+            db,
+            listen,
+            behind_proxy,
+        } => serve_cmd::run(&mut ui, db, listen, behind_proxy),
         Command::Completions { shell } => completions_cmd::run(shell, Cli::command(), ui.stdout),
         Command::Man { dir } => man_cmd::run(&mut ui, &Cli::command(), &dir),
     }

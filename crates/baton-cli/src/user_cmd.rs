@@ -185,7 +185,7 @@ fn perform(ui: &mut Ui, action: UserAction) -> Result<i32, Failure> {
 
 fn open(place: &Place) -> Result<(Project, rusqlite::Connection), Failure> {
     let project = Project::load(&place.project)?;
-    let connection = users::open_database(&place.db)?;
+    let connection = baton_serve::accounts::open(&place.db)?;
     Ok((project, connection))
 }
 

@@ -49,8 +49,13 @@ CREATE TABLE IF NOT EXISTS serve_tokens (
 CREATE INDEX IF NOT EXISTS serve_tokens_person ON serve_tokens(person);
 ";
 
-/// Opens (creating when needed) the serve tables in the database at `path`.
+/// Opens (creating when needed) the serve tables in the runner's database at `path`.
+///
+/// The runner's store is opened first, so that a new database gets the runner's schema
+/// (and version) before the `serve_*` tables are added, and a database the runner refuses
+/// (damaged, newer, another program's) is refused here with the runner's code too.
 pub fn open(path: &std::path::Path) -> Result<Connection, ServeError> {
+    drop(baton_run::Store::open(path)?);
     let connection = Connection::open(path).map_err(ServeError::database)?;
     prepare(&connection)?;
     Ok(connection)

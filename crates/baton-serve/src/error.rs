@@ -35,6 +35,8 @@ pub enum ServeError {
     WeakPassword(String),
     /// The database failed (corrupt, locked too long, disk full).
     Database(String),
+    /// `baton serve` cannot listen on the address it was given.
+    Listen { address: String, why: String },
     /// The runner's store or project file refused (its `R` code is kept).
     Run(baton_run::RunError),
     /// Anything else that is our fault.
@@ -63,6 +65,7 @@ impl ServeError {
             ServeError::WeakPassword(_) => "S0404",
             ServeError::Database(_) => "S0501",
             ServeError::Internal(_) => "S0502",
+            ServeError::Listen { .. } => "S0503",
             ServeError::Run(error) => error.code.as_str(),
         }
     }
@@ -79,9 +82,10 @@ impl ServeError {
             ServeError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ServeError::AccountExists(_) => StatusCode::CONFLICT,
             ServeError::NoAccount(_) => StatusCode::NOT_FOUND,
-            ServeError::Database(_) | ServeError::Internal(_) | ServeError::Run(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            ServeError::Database(_)
+            | ServeError::Internal(_)
+            | ServeError::Run(_)
+            | ServeError::Listen { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -112,6 +116,7 @@ impl ServeError {
             ServeError::WeakPassword(why) => why.clone(),
             ServeError::Database(why) => format!("the database failed: {why}"),
             ServeError::Internal(why) => format!("internal error: {why}"),
+            ServeError::Listen { address, why } => format!("cannot listen on {address}: {why}"),
             ServeError::Run(error) => error.message.clone(),
         }
     }
@@ -166,6 +171,10 @@ impl ServeError {
                 "check the database file and the disk; `baton status` reads the same file".into()
             }
             ServeError::Internal(_) => "this is a bug in Baton; please report it".into(),
+            ServeError::Listen { .. } => {
+                "choose a free port with `--listen 127.0.0.1:PORT` (or `:0` for any free one)"
+                    .into()
+            }
             ServeError::Run(error) => error.help.clone(),
         }
     }
@@ -224,9 +233,10 @@ impl IntoResponse for PageError {
         if matches!(error, ServeError::NotSignedIn) {
             return Redirect::to("/login").into_response();
         }
-        log_server_error(&error);
         let page = crate::views::error_page(&error);
-        error.with_retry_after((error.status(), page).into_response())
+        let mut response = error.with_retry_after((error.status(), page).into_response());
+        log_server_error(&error, &mut response);
+        response
     }
 }
 
@@ -243,8 +253,8 @@ impl From<ServeError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = self.0;
-        log_server_error(&error);
         let mut response = (error.status(), axum::Json(error.to_json())).into_response();
+        log_server_error(&error, &mut response);
         if matches!(error, ServeError::NotSignedIn) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -255,10 +265,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Server-side failures are written to standard error; client errors are not (they are
-/// the client's to see).
-fn log_server_error(error: &ServeError) {
+/// A server-side failure, attached to its response for the log layer
+/// ([`crate::log_faults`]), which writes it where `baton serve` logs; client errors are
+/// not logged (they are the client's to see).
+#[derive(Clone, Debug)]
+pub struct Fault(pub String);
+
+fn log_server_error(error: &ServeError, response: &mut Response) {
     if error.status().is_server_error() {
-        eprintln!("baton serve: {error}");
+        response.extensions_mut().insert(Fault(error.to_string()));
     }
 }

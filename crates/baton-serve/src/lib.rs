@@ -65,15 +65,27 @@ pub struct AppState {
     /// and these statements take microseconds.
     accounts: Mutex<Connection>,
     pub throttle: Mutex<auth::Throttle>,
+    /// Where server-side failures are logged (a line each).
+    log: Box<dyn Fn(String) + Send + Sync>,
 }
 
 impl AppState {
+    /// Opens the database; server-side failures are logged to standard error.
     pub fn open(config: Config) -> Result<Arc<AppState>, ServeError> {
+        AppState::open_with_log(config, Box::new(|line| eprintln!("{line}")))
+    }
+
+    /// Opens the database; server-side failures are given to `log`.
+    pub fn open_with_log(
+        config: Config,
+        log: Box<dyn Fn(String) + Send + Sync>,
+    ) -> Result<Arc<AppState>, ServeError> {
         let accounts = accounts::open(&config.db)?;
         Ok(Arc::new(AppState {
             config,
             accounts: Mutex::new(accounts),
             throttle: Mutex::new(auth::Throttle::default()),
+            log,
         }))
     }
 
@@ -111,6 +123,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             Arc::clone(&state),
             auth::csrf_guard,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            log_faults,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -138,13 +154,69 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C (or SIGTERM): the web app and the runner's loop.
-pub async fn serve(state: Arc<AppState>) -> Result<(), ServeError> {
-    let listener = tokio::net::TcpListener::bind(state.config.listen)
-        .await
-        .map_err(|error| {
-            ServeError::Internal(format!("cannot listen on {}: {error}", state.config.listen))
-        })?;
+/// Writes the server-side failures of responses ([`error::Fault`]) to the log.
+async fn log_faults(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let response = next.run(request).await;
+    if let Some(error::Fault(line)) = response.extensions().get::<error::Fault>() {
+        (state.log)(format!("baton serve: {line}"));
+    }
+    response
+}
+
+/// Runs `baton serve`: opens the database, binds the address, says where it listens (so
+/// `--listen 127.0.0.1:0` tells which port it got), then serves until Ctrl-C or SIGTERM.
+/// Everything it has to say goes to `log`, written on the calling thread (the CLI holds
+/// the standard-error lock for its whole run, so worker threads must not print).
+pub fn run(config: Config, log: &mut dyn std::io::Write) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| ServeError::Internal(format!("cannot start the runtime: {error}")))?;
+    let (lines, mut received) = tokio::sync::mpsc::unbounded_channel::<String>();
+    runtime.block_on(async move {
+        let state = AppState::open_with_log(
+            config,
+            Box::new(move |line| {
+                let _ = lines.send(line);
+            }),
+        )?;
+        let listen = state.config.listen;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|error| ServeError::Listen {
+                address: listen.to_string(),
+                why: error.to_string(),
+            })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|error| ServeError::Internal(format!("no local address: {error}")))?;
+        let _ = writeln!(
+            log,
+            "baton serve: listening on http://{bound}/ (Ctrl-C stops)"
+        );
+        let _ = log.flush();
+        let mut server = std::pin::pin!(serve(listener, state));
+        loop {
+            tokio::select! {
+                result = &mut server => return result,
+                Some(line) = received.recv() => {
+                    let _ = writeln!(log, "{line}");
+                    let _ = log.flush();
+                }
+            }
+        }
+    })
+}
+
+/// Serves on `listener` until Ctrl-C (or SIGTERM).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+) -> Result<(), ServeError> {
     let app = router(Arc::clone(&state));
     axum::serve(
         listener,

@@ -1,23 +1,12 @@
 //! Account management for `baton user`: the people come from the project file
-//! (`baton.toml`), their passwords and API tokens live in the runner's database.
-//!
-//! The runner's store is opened first, so that a new database gets the runner's schema
-//! (and version) before the `serve_*` tables are added, and a database the runner refuses
-//! (damaged, newer, another program's) is refused here with the runner's code too.
+//! (`baton.toml`), their passwords and API tokens live in the runner's database
+//! (opened with [`accounts::open`]).
 
-use std::path::Path;
-
-use baton_run::{Project, Store};
+use baton_run::Project;
 use rusqlite::{params, Connection};
 
 use crate::accounts;
 use crate::error::ServeError;
-
-/// Opens the accounts tables of the runner's database at `db`, creating both when needed.
-pub fn open_database(db: &Path) -> Result<Connection, ServeError> {
-    drop(Store::open(db)?);
-    accounts::open(db)
-}
 
 /// One person of the project file, as `baton user list` shows them.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -168,7 +157,7 @@ mod tests {
     #[test]
     fn accounts_only_for_people_of_the_project() -> Result<(), ServeError> {
         let dir = tempfile::tempdir().map_err(|e| ServeError::Internal(e.to_string()))?;
-        let connection = open_database(&dir.path().join("state.db"))?;
+        let connection = accounts::open(&dir.path().join("state.db"))?;
         let project = project();
         add(&connection, &project, "dana", "correct horse")?;
         let error = add(&connection, &project, "dana", "another one").expect_err("refused");
@@ -195,7 +184,7 @@ mod tests {
     #[test]
     fn tokens_are_counted_and_revoked() -> Result<(), ServeError> {
         let dir = tempfile::tempdir().map_err(|e| ServeError::Internal(e.to_string()))?;
-        let connection = open_database(&dir.path().join("state.db"))?;
+        let connection = accounts::open(&dir.path().join("state.db"))?;
         let project = project();
         add(&connection, &project, "lee", "correct horse")?;
         let secret = token(&connection, &project, "lee", "ci")?;
@@ -219,7 +208,7 @@ mod tests {
         let path = dir.path().join("state.db");
         std::fs::write(&path, b"not a database at all, just text\n")
             .map_err(|e| ServeError::Internal(e.to_string()))?;
-        let error = open_database(&path).expect_err("refused");
+        let error = accounts::open(&path).expect_err("refused");
         assert!(error.code().starts_with('R'), "{}", error.code());
         Ok(())
     }
