@@ -148,6 +148,24 @@ pub struct TaskQuery<'a> {
     pub limit: Option<usize>,
 }
 
+/// Creates the database file readable by its owner only, if it does not exist yet: it holds
+/// the workflows' data and the web accounts' password hashes. SQLite gives its `-wal` and
+/// `-shm` files the database file's permissions.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
 /// Maps an SQLite error to a coded error about `path`.
 pub(crate) fn db_error(path: &Path, error: rusqlite::Error) -> RunError {
     use rusqlite::ErrorCode;
@@ -199,6 +217,16 @@ impl Store {
                 )
             })?;
         }
+        create_private(path).map_err(|error| {
+            RunError::new(
+                RunCode::DatabaseUnreadable,
+                format!(
+                    "cannot create the state database `{}`: {error}",
+                    path.display()
+                ),
+                "pass `--db PATH` (or set BATON_DB) to put it elsewhere",
+            )
+        })?;
         let conn = Connection::open(path).map_err(|e| db_error(path, e))?;
         let mut store = Store {
             conn,
@@ -818,6 +846,24 @@ mod tests {
             Store::open(&other).err().map(|e| e.code),
             Some(RunCode::DatabaseUnreadable.into())
         );
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_is_private_to_its_owner() -> RunResult<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir()
+            .map_err(|e| RunError::new(RunCode::DatabaseUnreadable, e.to_string(), ""))?;
+        let path = dir.path().join("state.db");
+        let mut store = Store::open(&path)?;
+        store.write(|tx| tx.put_plan("hash", "flow", "{}"))?;
+        for file in [path.clone(), dir.path().join("state.db-wal")] {
+            let mode = std::fs::metadata(&file)
+                .map(|m| m.permissions().mode() & 0o777)
+                .map_err(|e| RunError::new(RunCode::DatabaseUnreadable, e.to_string(), ""))?;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
         Ok(())
     }
 }
