@@ -246,7 +246,22 @@ pub(crate) fn check(
         .iter()
         .map(|read| is_input[read.var as usize])
         .collect();
-    prove_with_dominators(ir, &gen, &reads, n_vars, &mut set);
+    // A step with a failure or timeout route does not set its outputs on that route, so
+    // it does not set them for every node it dominates: its writes are left out of the
+    // proof (which only ever proves "set") and solved exactly.
+    let routed = routed_steps(ir);
+    if routed.iter().any(|&r| r) {
+        let mut proof_gen: PerNode<u32> = PerNode::with_capacity(n_nodes);
+        for node in 0..n_nodes {
+            if !routed[node] {
+                proof_gen.items.extend_from_slice(gen.get(node));
+            }
+            proof_gen.end_node();
+        }
+        prove_with_dominators(ir, &proof_gen, &reads, n_vars, &mut set);
+    } else {
+        prove_with_dominators(ir, &gen, &reads, n_vars, &mut set);
+    }
 
     // The rest, exactly, 64 variables at a time; with the path that leaves each unset
     // variable unset.
@@ -265,14 +280,17 @@ pub(crate) fn check(
     vars.sort_unstable();
     let mut paths: HashMap<usize, String> = HashMap::default();
     for chunk in vars.chunks(64) {
-        let out = solve_exactly(ir, &gen, &is_input, chunk);
+        let (inn, out) = solve_exactly(ir, &gen, &is_input, chunk);
         for (bit, var) in chunk.iter().enumerate() {
             for &(node, k) in unproven.get(var).into_iter().flatten() {
                 let index = NodeIndex::new(node);
-                if entry_bits(ir, &out, index, &is_input, chunk) & (1 << bit) != 0 {
+                if inn[index.index()] & (1 << bit) != 0 {
                     set[k] = true;
                 } else {
-                    let path = unset_path(ir, index, |pred| out[pred.index()] & (1 << bit) != 0);
+                    let path = unset_path(ir, index, |pred, route| {
+                        let after = if route { &inn } else { &out };
+                        after[pred.index()] & (1 << bit) != 0
+                    });
                     paths.insert(k, path);
                 }
             }
@@ -351,6 +369,17 @@ pub(crate) fn check(
             ));
         checker.error(d);
     }
+}
+
+/// By node index: whether the node has an outgoing failure or timeout route.
+fn routed_steps(ir: &Workflow) -> Vec<bool> {
+    let mut routed = vec![false; ir.graph.node_count()];
+    for (_, from, _, edge) in ir.edges() {
+        if edge.kind.is_route() {
+            routed[from.index()] = true;
+        }
+    }
+    routed
 }
 
 /// No node: the immediate dominator of the start and of unreachable nodes.
@@ -639,8 +668,14 @@ fn set_below(
 }
 
 /// The exact solution for the variables in `vars` (at most 64; bit `b` is `vars[b]`):
-/// each node's out-set, by a worklist fixpoint from "everything set".
-fn solve_exactly(ir: &Workflow, gen: &PerNode<u32>, is_input: &[bool], vars: &[u32]) -> Vec<u64> {
+/// each node's in-set and out-set, by a worklist fixpoint from "everything set". A
+/// failure or timeout route carries its step's in-set (the step's outputs are not set).
+fn solve_exactly(
+    ir: &Workflow,
+    gen: &PerNode<u32>,
+    is_input: &[bool],
+    vars: &[u32],
+) -> (Vec<u64>, Vec<u64>) {
     let n_nodes = ir.graph.node_count();
     let full = if vars.len() == 64 {
         u64::MAX
@@ -660,13 +695,16 @@ fn solve_exactly(ir: &Workflow, gen: &PerNode<u32>, is_input: &[bool], vars: &[u
                 .fold(0u64, |bits, b| bits | 1 << b)
         })
         .collect();
+    let mut inn = vec![full; n_nodes];
     let mut out = vec![full; n_nodes];
     let mut queue: VecDeque<NodeIndex> = ir.graph.node_indices().collect();
     let mut queued = vec![true; n_nodes];
     while let Some(index) = queue.pop_front() {
         queued[index.index()] = false;
-        let new_out = entry_bits(ir, &out, index, is_input, vars) | gen_bits[index.index()];
-        if new_out != out[index.index()] {
+        let new_in = entry_bits(ir, &inn, &out, index, is_input, vars);
+        let new_out = new_in | gen_bits[index.index()];
+        if new_in != inn[index.index()] || new_out != out[index.index()] {
+            inn[index.index()] = new_in;
             out[index.index()] = new_out;
             for succ in ir.graph.neighbors_directed(index, Direction::Outgoing) {
                 if !queued[succ.index()] {
@@ -676,12 +714,14 @@ fn solve_exactly(ir: &Workflow, gen: &PerNode<u32>, is_input: &[bool], vars: &[u
             }
         }
     }
-    out
+    (inn, out)
 }
 
-/// The entry set of `index` for the variables `vars`, from the out-sets `out`.
+/// The entry set of `index` for the variables `vars`, from the in-sets `inn` (what a
+/// route carries) and out-sets `out` (what any other edge carries).
 fn entry_bits(
     ir: &Workflow,
+    inn: &[u64],
     out: &[u64],
     index: NodeIndex,
     is_input: &[bool],
@@ -700,16 +740,21 @@ fn entry_bits(
             .fold(0u64, |bits, (b, _)| bits | 1 << b);
     }
     let is_join = matches!(ir.graph[index].kind, NodeKind::Join { .. });
-    let mut preds = ir.graph.neighbors_directed(index, Direction::Incoming);
-    let Some(first) = preds.next() else {
+    let mut preds = ir
+        .graph
+        .edges_directed(index, Direction::Incoming)
+        .map(|e| {
+            let after = if e.weight().kind.is_route() { inn } else { out };
+            after[e.source().index()]
+        });
+    let Some(mut set) = preds.next() else {
         return full;
     };
-    let mut set = out[first.index()];
     for p in preds {
         if is_join {
-            set |= out[p.index()];
+            set |= p;
         } else {
-            set &= out[p.index()];
+            set &= p;
         }
     }
     set
@@ -725,8 +770,12 @@ fn describe(id: &str) -> String {
 
 /// A path from the start to `target` along which a variable is never set, as node ids
 /// and edge labels, found by walking backwards through nodes whose exit lacks it
-/// (`set_on_exit` says whether a node's exit has it).
-fn unset_path(ir: &Workflow, target: NodeIndex, set_on_exit: impl Fn(NodeIndex) -> bool) -> String {
+/// (`set_on_exit` says whether a node's exit has it, on a route or on its other edges).
+fn unset_path(
+    ir: &Workflow,
+    target: NodeIndex,
+    set_on_exit: impl Fn(NodeIndex, bool) -> bool,
+) -> String {
     let mut parent: HashMap<NodeIndex, (NodeIndex, Option<String>)> = HashMap::default();
     let mut queue = VecDeque::from([target]);
     let mut found = false;
@@ -737,7 +786,10 @@ fn unset_path(ir: &Workflow, target: NodeIndex, set_on_exit: impl Fn(NodeIndex) 
         }
         for edge in ir.graph.edges_directed(index, Direction::Incoming) {
             let pred = edge.source();
-            if set_on_exit(pred) || parent.contains_key(&pred) || pred == target {
+            if set_on_exit(pred, edge.weight().kind.is_route())
+                || parent.contains_key(&pred)
+                || pred == target
+            {
                 continue;
             }
             parent.insert(pred, (index, edge.weight().kind.label()));
@@ -843,21 +895,29 @@ mod reference {
                 start_set.set(i);
             }
         }
-        let entry = |out: &Vec<Bits>, index: NodeIndex| -> Bits {
+        // A failure or timeout route carries its step's in-set: the outputs are not set.
+        let mut inn: Vec<Bits> = vec![Bits::full(n_vars); n_nodes];
+        let entry = |inn: &Vec<Bits>, out: &Vec<Bits>, index: NodeIndex| -> Bits {
             if index == ir.start {
                 return start_set.clone();
             }
             let is_join = matches!(ir.graph[index].kind, NodeKind::Join { .. });
-            let mut preds = ir.graph.neighbors_directed(index, Direction::Incoming);
+            let mut preds = ir
+                .graph
+                .edges_directed(index, Direction::Incoming)
+                .map(|e| {
+                    let after = if e.weight().kind.is_route() { inn } else { out };
+                    &after[e.source().index()]
+                });
             let Some(first) = preds.next() else {
                 return Bits::full(n_vars);
             };
-            let mut set = out[first.index()].clone();
+            let mut set = first.clone();
             for p in preds {
                 if is_join {
-                    set.or(&out[p.index()]);
+                    set.or(p);
                 } else {
-                    set.and(&out[p.index()]);
+                    set.and(p);
                 }
             }
             set
@@ -866,9 +926,11 @@ mod reference {
         let mut queued = vec![true; n_nodes];
         while let Some(index) = queue.pop_front() {
             queued[index.index()] = false;
-            let mut new_out = entry(&out, index);
+            let new_in = entry(&inn, &out, index);
+            let mut new_out = new_in.clone();
             new_out.or(&gen[index.index()]);
-            if new_out != out[index.index()] {
+            if new_out != out[index.index()] || new_in != inn[index.index()] {
+                inn[index.index()] = new_in;
                 out[index.index()] = new_out;
                 for succ in ir.graph.neighbors_directed(index, Direction::Outgoing) {
                     if !queued[succ.index()] {
@@ -886,7 +948,7 @@ mod reference {
             }
         }
         for (index, node) in ir.nodes() {
-            let set = entry(&out, index);
+            let set = &inn[index.index()];
             let mut reported = Vec::new();
             for (var, how) in reads(ir, index) {
                 let Some(&i) = index_of.get(var) else {
@@ -897,7 +959,7 @@ mod reference {
                     continue;
                 }
                 reported.push(i);
-                let path = unset_path(ir, &out, index, i);
+                let path = unset_path(ir, &inn, &out, index, i);
                 let mut d = checker
                     .diag(
                         Code::NotSet,
@@ -947,7 +1009,13 @@ mod reference {
 
     /// A path from the start to `target` along which variable `var` is never set, as node ids
     /// and edge labels, found by walking backwards through nodes whose exit lacks it.
-    fn unset_path(ir: &Workflow, out: &[Bits], target: NodeIndex, var: usize) -> String {
+    fn unset_path(
+        ir: &Workflow,
+        inn: &[Bits],
+        out: &[Bits],
+        target: NodeIndex,
+        var: usize,
+    ) -> String {
         let mut parent: HashMap<NodeIndex, (NodeIndex, Option<String>)> = HashMap::default();
         let mut queue = VecDeque::from([target]);
         let mut found = false;
@@ -958,7 +1026,12 @@ mod reference {
             }
             for edge in ir.graph.edges_directed(index, Direction::Incoming) {
                 let pred = edge.source();
-                if out[pred.index()].has(var) || parent.contains_key(&pred) || pred == target {
+                let after = if edge.weight().kind.is_route() {
+                    inn
+                } else {
+                    out
+                };
+                if after[pred.index()].has(var) || parent.contains_key(&pred) || pred == target {
                     continue;
                 }
                 parent.insert(pred, (index, edge.weight().kind.label()));
@@ -1116,10 +1189,12 @@ mod differential {
         for _ in 0..rng.next(extra + 1) {
             let from = petgraph::graph::NodeIndex::new(rng.next(n));
             let to = petgraph::graph::NodeIndex::new(rng.next(n));
-            let kind = match (&graph[from].kind, rng.next(3)) {
+            let kind = match (&graph[from].kind, rng.next(4)) {
                 (NodeKind::Branch { .. }, 0) => EdgeKind::Guard {
                     guard: var(&name(rng.next(n_vars + 1))),
                 },
+                (NodeKind::Step(_), 0) => EdgeKind::Failure,
+                (NodeKind::Step(_), 3) => EdgeKind::Timeout,
                 (_, 1) => EdgeKind::Else,
                 _ => EdgeKind::Next,
             };

@@ -169,7 +169,8 @@ fn graph_size(items: &[Item]) -> (usize, usize) {
     let mut size = (0, 0);
     for item in items {
         let (nodes, edges) = match &item.kind {
-            ItemKind::Step(_) | ItemKind::Wait(_) => (1, 1),
+            ItemKind::Step(step) => (1, 1 + routes(step).count()),
+            ItemKind::Wait(_) => (1, 1),
             ItemKind::End(_) => (1, 0),
             ItemKind::Decision(decision) => (1, decision.outcomes.len()),
             ItemKind::If(_) => (1, 2),
@@ -193,6 +194,15 @@ fn graph_size(items: &[Item]) -> (usize, usize) {
         size = (size.0 + nodes, size.1 + edges);
     }
     size
+}
+
+/// A step's `on failure` and `on timeout` routes, in source order, with their edge kinds.
+fn routes(step: &ast::Step) -> impl Iterator<Item = (&ast::Jump, EdgeKind)> {
+    step.clauses.iter().filter_map(|c| match &c.kind {
+        ClauseKind::OnFailure(jump) => Some((jump, EdgeKind::Failure)),
+        ClauseKind::OnTimeout(jump) => Some((jump, EdgeKind::Timeout)),
+        _ => None,
+    })
 }
 
 /// Where control goes: a node, and the bound and span of the `-> target` that led there.
@@ -471,7 +481,14 @@ impl Lowering {
                 continue;
             };
             match &item.kind {
-                ItemKind::Step(_) | ItemKind::Wait(_) => {
+                ItemKind::Step(step) => {
+                    self.fall_through(checker, item, node, next, EdgeKind::Next);
+                    for (jump, kind) in routes(step) {
+                        let target = self.jump_target(jump);
+                        self.add_edge(node, target, kind);
+                    }
+                }
+                ItemKind::Wait(_) => {
                     self.fall_through(checker, item, node, next, EdgeKind::Next);
                 }
                 ItemKind::Decision(decision) => {
@@ -725,6 +742,8 @@ fn lower_step(checker: &mut Checker, step: &ast::Step) -> Step {
             ClauseKind::Needs(names) => node.needs.extend(names.iter().map(|n| n.text.clone())),
             ClauseKind::Notify(roles) => node.notify.extend(roles.iter().map(|n| n.text.clone())),
             ClauseKind::Consult(roles) => node.consult.extend(roles.iter().map(|n| n.text.clone())),
+            // Edges, wired with the flow.
+            ClauseKind::OnFailure(_) | ClauseKind::OnTimeout(_) => {}
         }
     }
     node

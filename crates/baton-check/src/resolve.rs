@@ -574,7 +574,9 @@ impl<'a> Checker<'a> {
                 ClauseKind::Takes(_)
                 | ClauseKind::Retry { .. }
                 | ClauseKind::Timeout(_)
-                | ClauseKind::Description(_) => {
+                | ClauseKind::Description(_)
+                | ClauseKind::OnFailure(_)
+                | ClauseKind::OnTimeout(_) => {
                     self.once(&mut seen, keyword, clause.span, "step", &step.name.text);
                 }
                 ClauseKind::Output { .. }
@@ -596,6 +598,9 @@ impl<'a> Checker<'a> {
                         self.resolve_actor(role, ActorKind::Role);
                     }
                 }
+                ClauseKind::OnFailure(jump) | ClauseKind::OnTimeout(jump) => {
+                    self.resolve_jump(jump)
+                }
                 ClauseKind::Takes(_)
                 | ClauseKind::Output { .. }
                 | ClauseKind::Retry { .. }
@@ -603,6 +608,7 @@ impl<'a> Checker<'a> {
                 | ClauseKind::Description(_) => {}
             }
         }
+        self.check_routes(step, performer);
         if performer.is_none() {
             let d = self
                 .diag(
@@ -613,6 +619,56 @@ impl<'a> Checker<'a> {
                 )
                 .with_help("add `by role` for a person, `auto system \"action\"` for automation, or `run workflow` for a sub-workflow");
             self.error(d);
+        }
+    }
+
+    /// A failure route needs a step that can fail (automation or a sub-workflow: a person
+    /// finishes or the task stays open), a timeout route a `timeout`: otherwise the route
+    /// can never be taken, and the author believes a case is handled that is not.
+    fn check_routes(&mut self, step: &ast::Step, performer: Option<(&'static str, Span)>) {
+        let has_timeout = step
+            .clauses
+            .iter()
+            .any(|c| matches!(c.kind, ClauseKind::Timeout(_)));
+        for clause in &step.clauses {
+            match &clause.kind {
+                ClauseKind::OnFailure(_) => {
+                    let Some((performer, performer_span)) = performer else {
+                        continue;
+                    };
+                    if performer != "by" {
+                        continue;
+                    }
+                    let d = self
+                        .diag(
+                            Code::FailureRouteCannotFail,
+                            clause.span,
+                            format!(
+                                "step `{}` is done by a person, so it cannot fail",
+                                step.name.text
+                            ),
+                            "this route is never taken",
+                        )
+                        .with_related(self.file, performer_span, "done by a person here")
+                        .with_help("only automation (`auto`) and sub-workflow (`run`) steps fail; for a person, route a decision's outcome, or use `timeout` with `on timeout ->`");
+                    self.error(d);
+                }
+                ClauseKind::OnTimeout(_) if !has_timeout => {
+                    let d = self
+                        .diag(
+                            Code::TimeoutRouteWithoutTimeout,
+                            clause.span,
+                            format!(
+                                "step `{}` has `on timeout` but no `timeout`",
+                                step.name.text
+                            ),
+                            "this route is never taken",
+                        )
+                        .with_help("say how long the step may take, e.g. `timeout 10m`, or remove the route");
+                    self.error(d);
+                }
+                _ => {}
+            }
         }
     }
 

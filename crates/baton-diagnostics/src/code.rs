@@ -81,6 +81,8 @@ codes! {
     ConflictingActors = "B0115", Error, "a step has more than one of `by`, `auto` and `run`";
     DecisionWithoutRole = "B0116", Error, "a decision has no `by` role";
     InputNotFound = "B0117", Error, "a `run` passes a value to an input the workflow does not have";
+    FailureRouteCannotFail = "B0118", Error, "a step that cannot fail has an `on failure` route";
+    TimeoutRouteWithoutTimeout = "B0119", Error, "a step without `timeout` has an `on timeout` route";
     TypeMismatch = "B0201", Error, "the two sides of a comparison have incompatible types";
     UnknownVariant = "B0202", Error, "a name is not a variant of the enum it is compared with";
     NotBool = "B0203", Error, "a condition is not true/false";

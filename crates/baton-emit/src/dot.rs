@@ -76,6 +76,8 @@ pub(crate) mod palette {
     pub const FAILURE_LINE: &str = "#b91c1c";
     pub const BACK: &str = "#6d4fa3";
     pub const UNBOUNDED: &str = "#c62828";
+    /// Failure and timeout routes: the way out of a step that did not complete.
+    pub const ROUTE: &str = "#c2410c";
 }
 
 const FONT: &str = "Helvetica";
@@ -431,7 +433,7 @@ fn edge_attrs(edge: &Edge, from_gateway: bool) -> Attrs {
     let mut attrs = Attrs::new();
     if let Some(text) = text {
         let label = match edge.kind {
-            EdgeKind::Else => tag("I", &html(&text)),
+            EdgeKind::Else | EdgeKind::Failure | EdgeKind::Timeout => tag("I", &html(&text)),
             _ => html(&text),
         };
         // A plain `label` becomes a node of the layout, so dot routes the edge around
@@ -447,7 +449,17 @@ fn edge_attrs(edge: &Edge, from_gateway: bool) -> Attrs {
         };
         attrs = attrs.html(key, label);
     }
-    if edge.back {
+    if edge.kind.is_route() {
+        // Dotted, where loops are dashed: the exceptional way out of a step.
+        attrs = attrs
+            .set("style", "dotted")
+            .set("penwidth", "1.5")
+            .set("color", palette::ROUTE)
+            .set("fontcolor", palette::ROUTE);
+        if edge.back {
+            attrs = attrs.set("constraint", "false");
+        }
+    } else if edge.back {
         // constraint=false: a loop must not pull its target below its source.
         attrs = attrs.set("style", "dashed").set("constraint", "false");
         let colour = if edge.bound.is_some() {

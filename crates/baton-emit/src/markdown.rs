@@ -92,6 +92,7 @@ fn write_page(out: &mut String, workflow: &Workflow, options: &MarkdownOptions) 
     write_steps(out, workflow)?;
     write_waits(out, workflow)?;
     let outgoing = outgoing(workflow);
+    write_failures(out, workflow, &outgoing)?;
     write_decisions(out, workflow, &outgoing)?;
     write_branches(out, workflow, &outgoing)?;
     write_raci(out, workflow)?;
@@ -293,6 +294,74 @@ fn write_decisions(
                 writeln!(out, "| {} | {next} |", code(name))?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Every step that can fail (automation, sub-workflow) or time out, and where the work
+/// goes then: its route, or an incident when it has none.
+fn write_failures(
+    out: &mut String,
+    workflow: &Workflow,
+    outgoing: &[Vec<(NodeIndex, &Edge)>],
+) -> fmt::Result {
+    let mut rows = Vec::new();
+    for (index, node) in workflow.nodes() {
+        let NodeKind::Step(step) = &node.kind else {
+            continue;
+        };
+        let can_fail = !matches!(step.performer, Performer::Role { .. });
+        let find = |kind: &EdgeKind| {
+            outgoing[index.index()]
+                .iter()
+                .find(|(_, edge)| edge.kind == *kind)
+        };
+        let incident = || "stops in an incident".to_string();
+        let route = |kind: &EdgeKind| {
+            // A step that can fail treats running out of time as failing, when it has no
+            // timeout route of its own (docs/language.md, "Failures and timeouts").
+            let found = find(kind).or_else(|| {
+                (can_fail && *kind == EdgeKind::Timeout)
+                    .then(|| find(&EdgeKind::Failure))
+                    .flatten()
+            });
+            found.map_or_else(incident, |(target, edge)| {
+                destination(workflow, *target, edge)
+            })
+        };
+        if can_fail {
+            let when = match step.retry {
+                Some(1) => "fails after 1 retry".to_string(),
+                Some(n) => format!("fails after {n} retries"),
+                None => "fails".to_string(),
+            };
+            rows.push((code(&node.id), when, route(&EdgeKind::Failure)));
+        }
+        if let Some(timeout) = step.timeout {
+            let when = format!("runs past {}", format_duration(timeout));
+            rows.push((code(&node.id), when, route(&EdgeKind::Timeout)));
+        }
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "## Failures and timeouts")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Where the work goes when a step fails or runs out of time. An incident holds the \
+         instance until someone fixes the cause and runs `baton run retry`."
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| Step | If it | Then |")?;
+    writeln!(out, "| --- | --- | --- |")?;
+    let mut previous = String::new();
+    for (step, when, next) in rows {
+        // The step is named on its first row only, like a merged cell.
+        let shown = if step == previous { "" } else { step.as_str() };
+        writeln!(out, "| {shown} | {when} | {next} |")?;
+        previous = step;
     }
     Ok(())
 }

@@ -5,7 +5,9 @@
 //! human steps are rounded boxes, automation square boxes, sub-workflow runs
 //! "subroutine" boxes (double sides), decisions diamonds, data branches small diamonds,
 //! fork and join bars, waits stadiums, the start a small dark circle and ends double
-//! circles coloured by outcome. Back edges are dotted and carry their bound. Every role
+//! circles coloured by outcome. Back edges are dotted and carry their bound; failure and
+//! timeout routes are dotted too, in the route colour, labelled "on failure" or "on
+//! timeout". Every role
 //! and every system that does work gets a `subgraph` lane. The colours are the DOT
 //! palette, applied with `classDef`.
 //!
@@ -235,7 +237,11 @@ fn write_flowchart(out: &mut String, workflow: &Workflow, options: &MermaidOptio
     // Mermaid numbers edges in the order they are written: `linkStyle` needs the index.
     let mut link_styles = Vec::new();
     for (number, (edge_index, from, to, edge)) in workflow.edges().enumerate() {
-        let arrow = if edge.back { "-.->" } else { "-->" };
+        let arrow = if edge.back || edge.kind.is_route() {
+            "-.->"
+        } else {
+            "-->"
+        };
         let from = node_id(from.index());
         let to = node_id(to.index());
         match edge_label(edge) {
@@ -245,6 +251,11 @@ fn write_flowchart(out: &mut String, workflow: &Workflow, options: &MermaidOptio
         if options.highlight.added_edges.contains(&edge_index) {
             link_styles.push(format!(
                 "  linkStyle {number} stroke:{ADDED},color:{ADDED},stroke-width:3px"
+            ));
+        } else if edge.kind.is_route() {
+            link_styles.push(format!(
+                "  linkStyle {number} stroke:{0},color:{0},stroke-dasharray:2 3",
+                palette::ROUTE
             ));
         } else if edge.back {
             let colour = if edge.bound.is_some() {

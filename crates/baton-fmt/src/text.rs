@@ -206,6 +206,8 @@ pub(crate) fn clause(c: &Clause) -> String {
         ClauseKind::Notify(list) => format!("notify {}", names(list)),
         ClauseKind::Consult(list) => format!("consult {}", names(list)),
         ClauseKind::Description(t) => format!("description {}", string(&t.value)),
+        ClauseKind::OnFailure(j) => format!("on failure {}", jump(j)),
+        ClauseKind::OnTimeout(j) => format!("on timeout {}", jump(j)),
     }
 }
 

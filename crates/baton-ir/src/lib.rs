@@ -24,7 +24,7 @@ pub use expr::{BinaryOp, Expr, ExprKind, Type, Value};
 pub use smol_str::SmolStr;
 
 /// Version of the JSON format. Bumped on any incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A checked workflow.
 #[derive(Clone, Debug)]
@@ -283,6 +283,12 @@ pub enum EdgeKind {
     Arm { variants: Vec<SmolStr> },
     /// Taken when no guard or arm of the branch holds.
     Else,
+    /// A step's `on failure` route: taken when the step fails after its retries. The
+    /// step's outputs are not set on it.
+    Failure,
+    /// A step's `on timeout` route: taken when the step runs past its `timeout`. The
+    /// step's outputs are not set on it.
+    Timeout,
 }
 
 impl EdgeKind {
@@ -297,7 +303,15 @@ impl EdgeKind {
             EdgeKind::Guard { guard } => Some(guard.to_string()),
             EdgeKind::Arm { variants } => Some(variants.join(", ")),
             EdgeKind::Else => Some("else".to_string()),
+            EdgeKind::Failure => Some("on failure".to_string()),
+            EdgeKind::Timeout => Some("on timeout".to_string()),
         }
+    }
+
+    /// Whether the edge is a failure or timeout route: the way out of a step that did not
+    /// complete, so the step's outputs are not set on it.
+    pub fn is_route(&self) -> bool {
+        matches!(self, EdgeKind::Failure | EdgeKind::Timeout)
     }
 }
 

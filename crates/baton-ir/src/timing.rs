@@ -7,8 +7,11 @@
 //! deadline is planned against; the bounds of loops are reported with it so the worst
 //! case can be judged. Back edges are left out, which makes the graph acyclic (every cycle
 //! has one), so one pass in topological order suffices: linear in nodes + edges.
+//!
+//! Failure and timeout routes are paths like any other. Along a timeout route the step
+//! took its whole `timeout` (not its `takes`); along a failure route, its usual duration.
 
-use crate::{NodeKind, WaitUntil, Workflow};
+use crate::{EdgeKind, NodeKind, WaitUntil, Workflow};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 use petgraph::Direction;
@@ -43,8 +46,9 @@ pub struct LongestPaths {
     /// Longest expected duration from the start to each node's entry, by node index;
     /// `None` when the node cannot be reached.
     best: Vec<Option<u64>>,
-    /// The predecessor on that path.
-    via: Vec<Option<NodeIndex>>,
+    /// The predecessor on that path, and how long it took on the way (its timeout, when
+    /// the path leaves it by its timeout route).
+    via: Vec<Option<(NodeIndex, u64)>>,
 }
 
 impl LongestPaths {
@@ -58,8 +62,8 @@ impl LongestPaths {
         let total = self.total(end)?;
         let mut path = vec![(end, node_duration(workflow, end))];
         let mut at = end;
-        while let Some(prev) = self.via[at.index()] {
-            path.push((prev, node_duration(workflow, prev)));
+        while let Some((prev, took)) = self.via[at.index()] {
+            path.push((prev, took));
             at = prev;
         }
         path.reverse();
@@ -72,7 +76,7 @@ pub fn longest_paths(workflow: &Workflow) -> LongestPaths {
     let graph = &workflow.graph;
     let n = graph.node_count();
     let mut best: Vec<Option<u64>> = vec![None; n];
-    let mut via: Vec<Option<NodeIndex>> = vec![None; n];
+    let mut via: Vec<Option<(NodeIndex, u64)>> = vec![None; n];
     let forward = EdgeFiltered::from_fn(graph, |e| !e.weight().back);
     let Ok(order) = petgraph::algo::toposort(&forward, None) else {
         // Cannot happen for a checked IR: every cycle has a back edge.
@@ -83,15 +87,20 @@ pub fn longest_paths(workflow: &Workflow) -> LongestPaths {
         let Some(here) = best[index.index()] else {
             continue;
         };
-        let total = here.saturating_add(node_duration(workflow, index));
+        let own = node_duration(workflow, index);
         for edge in graph.edges_directed(index, Direction::Outgoing) {
             if edge.weight().back {
                 continue;
             }
+            let took = match (&edge.weight().kind, &workflow.graph[index].kind) {
+                (EdgeKind::Timeout, NodeKind::Step(step)) => step.timeout.unwrap_or(own),
+                _ => own,
+            };
+            let total = here.saturating_add(took);
             let next = edge.target().index();
             if best[next].is_none_or(|b| total > b) {
                 best[next] = Some(total);
-                via[next] = Some(index);
+                via[next] = Some((index, took));
             }
         }
     }

@@ -424,6 +424,7 @@ impl Builder<'_> {
                     self.actor(role);
                 }
             }
+            ClauseKind::OnFailure(jump) | ClauseKind::OnTimeout(jump) => self.jump(jump),
             ClauseKind::Takes(_)
             | ClauseKind::Retry { .. }
             | ClauseKind::Timeout(_)

@@ -475,6 +475,27 @@ fn completion_offers_names_by_context() {
             &[],
         ),
         ("  input n: ", &["int", "datetime"], &[]),
+        (
+            "  step s { auto cms  on ",
+            &["failure", "timeout"],
+            &["writer", "draft"],
+        ),
+        (
+            "  step s { auto cms  timeout 5m  on failure -> done  on ",
+            &["timeout"],
+            &["failure"],
+        ),
+        ("  step s { auto cms  on failure ", &["->"], &["draft"]),
+        (
+            "  step s { auto cms  on timeout -> ",
+            &["draft", "publish"],
+            &["cms"],
+        ),
+        (
+            "  step s { auto cms  on failure -> done ",
+            &["timeout", "needs"],
+            &["auto"],
+        ),
     ];
     for (typed, wanted, unwanted) in cases {
         let found = complete_in_flow(typed);

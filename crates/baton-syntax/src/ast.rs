@@ -181,6 +181,10 @@ pub enum ClauseKind {
     Notify(Vec<Name>),
     Consult(Vec<Name>),
     Description(Text),
+    /// `on failure -> target`: where the work goes when the step fails after its retries.
+    OnFailure(Jump),
+    /// `on timeout -> target`: where the work goes when the step runs past its `timeout`.
+    OnTimeout(Jump),
 }
 
 impl ClauseKind {
@@ -198,6 +202,8 @@ impl ClauseKind {
             ClauseKind::Notify(_) => "notify",
             ClauseKind::Consult(_) => "consult",
             ClauseKind::Description(_) => "description",
+            ClauseKind::OnFailure(_) => "on failure",
+            ClauseKind::OnTimeout(_) => "on timeout",
         }
     }
 }

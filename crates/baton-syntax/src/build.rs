@@ -360,6 +360,8 @@ impl<'s> Builder<'s> {
             Rule::description_clause => {
                 ClauseKind::Description(self.text(inner.next().expect(GRAMMAR)))
             }
+            Rule::failure_route => ClauseKind::OnFailure(self.jump(inner.next().expect(GRAMMAR))),
+            Rule::timeout_route => ClauseKind::OnTimeout(self.jump(inner.next().expect(GRAMMAR))),
             other => unreachable!("the grammar has no clause {other:?}"),
         };
         Clause { kind, span }
@@ -750,6 +752,8 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_timeout
             | Rule::kw_notify
             | Rule::kw_consult
+            | Rule::kw_on
+            | Rule::kw_failure
             | Rule::kw_at
             | Rule::kw_most
             | Rule::kw_times

@@ -173,7 +173,7 @@ fn push_unique(list: &mut Vec<&'static str>, phrase: &'static str) {
 
 /// Merges long keyword lists into the name of what they start.
 fn summarize(mut expected: Vec<&'static str>) -> Vec<&'static str> {
-    const STEP_CLAUSES: [&str; 10] = [
+    const STEP_CLAUSES: [&str; 11] = [
         "`by`",
         "`auto`",
         "`run`",
@@ -184,6 +184,7 @@ fn summarize(mut expected: Vec<&'static str>) -> Vec<&'static str> {
         "`notify`",
         "`consult`",
         "`output`",
+        "`on`",
     ];
     const ITEMS: [&str; 6] = [
         "`step`",
@@ -199,7 +200,7 @@ fn summarize(mut expected: Vec<&'static str>) -> Vec<&'static str> {
         expected.insert(0, "a workflow item (`step`, `decision`, `parallel`, `if`, `match`, `wait`, `end`, `-> target` or a declaration)");
     } else if has_all(&expected, &STEP_CLAUSES) {
         expected.retain(|e| !STEP_CLAUSES.contains(e) && *e != "`description`");
-        expected.insert(0, "a step clause (`by`, `auto`, `run`, `takes`, `output`, `needs`, `retry`, `timeout`, `notify`, `consult`, `description`)");
+        expected.insert(0, "a step clause (`by`, `auto`, `run`, `takes`, `output`, `needs`, `retry`, `timeout`, `notify`, `consult`, `description`, `on failure ->`, `on timeout ->`)");
     } else if expected.contains(&"`by`")
         && expected.contains(&"an outcome like `approved -> next_step`")
     {
@@ -353,6 +354,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::kw_timeout => "`timeout`",
         Rule::kw_notify => "`notify`",
         Rule::kw_consult => "`consult`",
+        Rule::kw_on => "`on`",
+        Rule::kw_failure => "`failure`",
         Rule::kw_at | Rule::bound => "`at most N times`",
         Rule::kw_most => "`most`",
         Rule::kw_times => "`times`",
@@ -431,6 +434,7 @@ fn help(expected: &[&str], found: Option<&str>, after: Option<&str>) -> String {
         "a value or a variable" => "a condition compares a variable with a value, e.g. `open_rate < 15%`, `segment == vip` or `approved and not urgent`".into(),
         "an expression" => "write a condition such as `open_rate < 15%` or `segment == vip`".into(),
         "`->`" => "say where to go next with `-> target`".into(),
+        "`failure`" | "`timeout`" if expected.contains(&"`failure`") => "a route says where the work goes when the step fails or runs out of time: `on failure -> target` or `on timeout -> target`".into(),
         _ => "check the syntax against the examples in `examples/`".into(),
     }
 }

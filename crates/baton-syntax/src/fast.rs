@@ -568,6 +568,17 @@ impl<'s> Fast<'s> {
             "notify" => ClauseKind::Notify(self.name_list()?),
             "consult" => ClauseKind::Consult(self.name_list()?),
             "description" => ClauseKind::Description(self.string()?),
+            "on" => match self.word() {
+                "failure" => {
+                    self.keyword("failure")?;
+                    ClauseKind::OnFailure(self.jump()?)
+                }
+                "timeout" => {
+                    self.keyword("timeout")?;
+                    ClauseKind::OnTimeout(self.jump()?)
+                }
+                _ => return None,
+            },
             "run" => {
                 let workflow = self.name()?;
                 let mut args = Vec::new();

@@ -268,6 +268,7 @@ impl<'a> Collected<'a> {
             }
             ClauseKind::Retry { span, .. } => self.nodes.push(("retry count", *span)),
             ClauseKind::Description(t) => self.texts.push(t),
+            ClauseKind::OnFailure(jump) | ClauseKind::OnTimeout(jump) => self.jump(jump),
         }
     }
 
@@ -751,6 +752,44 @@ fn step_clauses_share_a_line_and_keep_duplicates_in_order() {
     };
     let keywords: Vec<&str> = step.clauses.iter().map(|c| c.kind.keyword()).collect();
     assert_eq!(keywords, ["by", "takes", "by", "retry", "timeout"]);
+}
+
+#[test]
+fn step_routes_are_clauses_with_a_jump() {
+    let (source, item) = single(
+        "step fetch { auto crm  timeout 5m\n  on failure -> by_hand\n  on timeout -> fetch  at most 2 times on failure -> x }",
+    );
+    let ItemKind::Step(step) = &item.kind else {
+        panic!("expected a step, got {:?}", item.kind)
+    };
+    let c = &step.clauses;
+    let keywords: Vec<&str> = c.iter().map(|c| c.kind.keyword()).collect();
+    assert_eq!(
+        keywords,
+        ["auto", "timeout", "on failure", "on timeout", "on failure"]
+    );
+    let ClauseKind::OnFailure(jump) = &c[2].kind else {
+        panic!("{:?}", c[2])
+    };
+    assert_eq!(jump.target.text, "by_hand");
+    assert_eq!(jump.bound, None);
+    assert_eq!(at(&source, c[2].span), "on failure -> by_hand");
+    assert_eq!(at(&source, jump.span), "-> by_hand");
+    let ClauseKind::OnTimeout(jump) = &c[3].kind else {
+        panic!("{:?}", c[3])
+    };
+    assert_eq!(jump.target.text, "fetch");
+    assert_eq!(jump.bound.map(|b| b.times), Some(2));
+    assert_eq!(
+        at(&source, c[3].span),
+        "on timeout -> fetch  at most 2 times"
+    );
+    // `on` names nothing by itself: a role may be called `on`.
+    let (_, item) = single("step s { by on  on failure -> x }");
+    let ItemKind::Step(step) = &item.kind else {
+        panic!("expected a step, got {:?}", item.kind)
+    };
+    assert!(matches!(&step.clauses[0].kind, ClauseKind::By(n) if n.text == "on"));
 }
 
 #[test]

@@ -80,6 +80,7 @@ test('constructs get their scopes', async () => {
     '  wait until 2026-12-01',
     '  if rate < 15% and not done == true -> draft else -> published',
     '  step publish { auto cms "publish"  retry 3 }',
+    '  step fetch { auto cms "fetch"  timeout 5m  on failure -> rescue  on timeout -> draft }',
     '  end shipped "Shipped" success',
     '}',
   ].join('\n');
@@ -114,6 +115,9 @@ test('constructs get their scopes', async () => {
     '3': 'constant.numeric.baton',
     'shipped': 'entity.name.function.end.baton',
     'success': 'constant.language.end-kind.baton',
+    'on failure': 'keyword.other.clause.baton',
+    'on timeout': 'keyword.other.clause.baton',
+    'rescue': 'entity.name.function.target.baton',
   };
   for (const [text, scope] of Object.entries(expect)) {
     assert.equal(scopeOf(tokens, text), scope, `scope of ${JSON.stringify(text)}`);

@@ -46,6 +46,7 @@ const STEP_CLAUSES: &[&str] = &[
     "retry",
     "timeout",
     "description",
+    "on",
 ];
 const DECISION_CLAUSES: &[&str] = &["by", "takes", "consult", "notify", "description"];
 /// Clauses a step or decision may have once; not offered again.
@@ -384,6 +385,24 @@ impl<'t> Context<'t> {
             "needs" | "match" | "until" => out.variables(),
             "and" | "or" | "not" | "if" => out.expression_start(),
             "else" => out.words(&["->"], CompletionItemKind::OPERATOR, "jump"),
+            // `on failure` / `on timeout`: a route not given yet, then its jump.
+            "on" if self.frame == Frame::Step => {
+                let given = |event: &str| {
+                    self.direct
+                        .windows(2)
+                        .any(|w| w[0].is("on") && w[1].is(event))
+                };
+                let fresh: Vec<&str> = ["failure", "timeout"]
+                    .into_iter()
+                    .filter(|event| !given(event))
+                    .collect();
+                out.words(&fresh, CompletionItemKind::KEYWORD, "route");
+            }
+            "failure" | "timeout" if self.back(2).is_some_and(|t| t.is("on")) => {
+                out.words(&["->"], CompletionItemKind::OPERATOR, "jump");
+            }
+            // Elsewhere `failure` is a name: an end's kind, say.
+            "failure" => self.after_value(out),
             "output" if self.frame == Frame::Workflow => out.variables(),
             "wait" => out.words(&["until", "for"], CompletionItemKind::KEYWORD, "keyword"),
             // Any other keyword needs a value nobody can guess: a new name, a duration.

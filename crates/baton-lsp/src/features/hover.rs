@@ -261,6 +261,16 @@ fn clauses(doc: &Document, clauses: &[ast::Clause], out: &mut String) {
                 lines.push(format!("- times out after {}", slice(text, d.span)))
             }
             ClauseKind::Description(d) => lines.push(format!("- {}", d.value)),
+            ClauseKind::OnFailure(jump) => lines.push(format!(
+                "- on failure goes to `{}`{}",
+                jump.target.text,
+                bound(jump)
+            )),
+            ClauseKind::OnTimeout(jump) => lines.push(format!(
+                "- on timeout goes to `{}`{}",
+                jump.target.text,
+                bound(jump)
+            )),
         }
     }
     if !outputs.is_empty() {

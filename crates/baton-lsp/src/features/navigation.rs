@@ -56,6 +56,8 @@ pub const KEYWORDS: &[&str] = &[
     "timeout",
     "notify",
     "consult",
+    "on",
+    "failure",
     "at",
     "most",
     "times",
