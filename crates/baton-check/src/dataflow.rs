@@ -252,8 +252,8 @@ pub(crate) fn check(
     let routed = routed_steps(ir);
     if routed.iter().any(|&r| r) {
         let mut proof_gen: PerNode<u32> = PerNode::with_capacity(n_nodes);
-        for node in 0..n_nodes {
-            if !routed[node] {
+        for (node, &routed) in routed.iter().enumerate() {
+            if !routed {
                 proof_gen.items.extend_from_slice(gen.get(node));
             }
             proof_gen.end_node();
