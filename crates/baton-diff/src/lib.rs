@@ -286,6 +286,10 @@ pub struct Change {
     /// An input, output, variable, system or workflow name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<SmolStr>,
+    /// For a change to a route out of a node: the kind of edge, as the IR's JSON names
+    /// it (`next`, `outcome`, `guard`, `arm`, `else`, `branch`, `failure`, `timeout`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<SmolStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -306,6 +310,7 @@ impl Change {
             role: None,
             to_role: None,
             name: None,
+            edge: None,
             before: None,
             after: None,
             message,
@@ -329,6 +334,11 @@ impl Change {
 
     pub fn name(mut self, name: &str) -> Change {
         self.name = Some(name.into());
+        self
+    }
+
+    pub fn edge(mut self, kind: &baton_ir::EdgeKind) -> Change {
+        self.edge = Some(matching::edge_tag(kind).into());
         self
     }
 

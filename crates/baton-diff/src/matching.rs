@@ -110,6 +110,8 @@ pub fn edge_key(kind: &EdgeKind) -> String {
         Some(_) if matches!(kind, EdgeKind::Outcome { .. } | EdgeKind::Branch { .. }) => {
             format!("{tag} {}", edge_name(kind).unwrap_or_default())
         }
+        // `on failure` says no more than `failure`.
+        Some(_) if kind.is_route() => tag,
         Some(label) if label != tag => format!("{tag} {label}"),
         Some(_) => tag,
         None => tag,

@@ -465,10 +465,56 @@ fn edge_phrase(kind: &EdgeKind, from: &str) -> Message {
     if let EdgeKind::Arm { variants } = kind {
         return m.w("the route of ").n(from).w(" for ").names(variants);
     }
+    if let EdgeKind::Failure | EdgeKind::Timeout = kind {
+        return m
+            .w("the ")
+            .n(kind.label().unwrap_or_default())
+            .w(" route of ")
+            .n(from);
+    }
     m.w("the ")
         .n(crate::matching::edge_tag(kind))
         .w(" route of ")
         .n(from)
+}
+
+/// Where the work of `node` goes on a failure or timeout when it has no route of that
+/// kind (docs/language.md, "Failures and timeouts at run time"): a step that can fail
+/// treats running out of time as failing; otherwise the instance stops in an incident.
+fn without_route(workflow: &Workflow, node: NodeIndex, kind: &EdgeKind, past: bool) -> Message {
+    let can_fail = matches!(
+        &workflow.graph[node].kind,
+        baton_ir::NodeKind::Step(step) if !matches!(step.performer, baton_ir::Performer::Role { .. })
+    );
+    let has_timeout = matches!(
+        &workflow.graph[node].kind,
+        baton_ir::NodeKind::Step(step) if step.timeout.is_some()
+    );
+    if *kind == EdgeKind::Timeout && !has_timeout {
+        return Message::new()
+            .w(if past {
+                "could not happen: the step had no "
+            } else {
+                "cannot happen: the step has no "
+            })
+            .n("timeout");
+    }
+    let failure = workflow
+        .graph
+        .edges_directed(node, Direction::Outgoing)
+        .find(|e| e.weight().kind == EdgeKind::Failure);
+    match (kind, failure) {
+        (EdgeKind::Timeout, Some(failure)) if can_fail => Message::new()
+            .w(if past { "took its " } else { "takes its " })
+            .n("on failure")
+            .w(" route to ")
+            .n(workflow.graph[failure.target()].id.clone()),
+        _ => Message::new().w(if past {
+            "stopped the instance in an incident"
+        } else {
+            "stops the instance in an incident"
+        }),
+    }
 }
 
 fn is_sequence(kind: &EdgeKind) -> bool {
@@ -536,6 +582,7 @@ fn routes(pair: &Pair, changes: &mut Vec<Change>) {
                         )),
                 )
                 .node(&from)
+                .edge(&a.edge.kind)
                 .before_after(
                     b.edge.bound.map_or(serde_json::Value::Null, Into::into),
                     a.edge.bound.map_or(serde_json::Value::Null, Into::into),
@@ -566,6 +613,7 @@ fn routes(pair: &Pair, changes: &mut Vec<Change>) {
                     .w(")"),
             )
             .node(&from)
+            .edge(&a.edge.kind)
             .before_after(was.as_str(), target.as_str());
             change.nodes = vec![target];
             changes.push(change);
@@ -600,6 +648,7 @@ fn routes(pair: &Pair, changes: &mut Vec<Change>) {
             };
             let mut change = Change::new(Kind::RouteRelabelled, message)
                 .node(&from)
+                .edge(&a.edge.kind)
                 .before_after(b.key.as_str(), a.key.as_str());
             change.nodes = vec![target];
             changes.push(change);
@@ -644,6 +693,7 @@ fn routes(pair: &Pair, changes: &mut Vec<Change>) {
                     .w(")"),
             )
             .node(&from)
+            .edge(&a.edge.kind)
             .before_after(was.as_str(), target.as_str());
             change.nodes = vec![target];
             changes.push(change);
@@ -653,13 +703,25 @@ fn routes(pair: &Pair, changes: &mut Vec<Change>) {
                 continue;
             }
             let was = pair.old_id(b.target).clone();
-            let mut change = Change::new(
-                Kind::RouteRemoved,
-                edge_phrase(&b.edge.kind, &from)
-                    .w(" no longer goes to ")
-                    .n(was.clone()),
-            )
-            .node(&from);
+            let mut message = edge_phrase(&b.edge.kind, &from)
+                .w(" no longer goes to ")
+                .n(was.clone());
+            if b.edge.kind.is_route() {
+                let what = if b.edge.kind == EdgeKind::Failure {
+                    "a failure"
+                } else {
+                    "a timeout"
+                };
+                message = message.w(format!(": {what} now ")).m(without_route(
+                    new,
+                    new_node,
+                    &b.edge.kind,
+                    false,
+                ));
+            }
+            let mut change = Change::new(Kind::RouteRemoved, message)
+                .node(&from)
+                .edge(&b.edge.kind);
             change.nodes = vec![was];
             changes.push(change);
         }
@@ -677,7 +739,20 @@ fn routes(pair: &Pair, changes: &mut Vec<Change>) {
                     None => ", a loop back (unbounded)".to_string(),
                 });
             }
-            let mut change = Change::new(Kind::RouteAdded, message).node(&from);
+            if a.edge.kind.is_route() {
+                let what = if a.edge.kind == EdgeKind::Failure {
+                    "a failure"
+                } else {
+                    "a timeout"
+                };
+                message = message
+                    .w(format!(" (before, {what} "))
+                    .m(without_route(old, old_node, &a.edge.kind, true))
+                    .w(")");
+            }
+            let mut change = Change::new(Kind::RouteAdded, message)
+                .node(&from)
+                .edge(&a.edge.kind);
             change.nodes = vec![target];
             changes.push(change);
         }
