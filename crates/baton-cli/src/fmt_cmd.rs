@@ -176,10 +176,31 @@ fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// A unified diff of two texts, with `CONTEXT` lines around each change.
+///
+/// Lines are compared with their line breaks, so a change of line ending alone is a
+/// change, and it is shown: on every line shown, a `\r` before the line break is printed as
+/// the two characters `\r` when the texts do not both end every line with `\r\n`, a byte
+/// order mark as `<BOM>`, and a last line without a line break is followed by `\ No newline
+/// at end of file` (as `diff -u` writes it). So `--check` never reports an empty diff.
 fn unified_diff(old: &str, new: &str, name: &str) -> String {
-    let a: Vec<&str> = old.lines().collect();
-    let b: Vec<&str> = new.lines().collect();
+    let a = split_lines(old);
+    let b = split_lines(new);
     let ops = diff_lines(&a, &b);
+    let show_cr = !(all_crlf(&a) && all_crlf(&b));
+    let show = |line: &str, mark: char| -> String {
+        let (body, ending) = match line.strip_suffix("\r\n") {
+            Some(body) => (body, if show_cr { "\\r\n" } else { "\n" }),
+            None => match line.strip_suffix('\n') {
+                Some(body) => (body, "\n"),
+                None => (line, "\n\\ No newline at end of file\n"),
+            },
+        };
+        let body = match body.strip_prefix('\u{FEFF}') {
+            Some(rest) if mark != ' ' => format!("<BOM>{rest}"),
+            _ => body.to_string(),
+        };
+        format!("{mark}{body}{ending}")
+    };
     let mut out = format!("--- {name}\n+++ {name} (formatted)\n");
     // Group the edit script into hunks: runs of changes separated by more than twice
     // the context of unchanged lines.
@@ -209,13 +230,22 @@ fn unified_diff(old: &str, new: &str, name: &str) -> String {
         ));
         for op in &ops[start..end] {
             match op {
-                Op::Same(i, _) => out.push_str(&format!(" {}\n", a[*i])),
-                Op::Delete(i) => out.push_str(&format!("-{}\n", a[*i])),
-                Op::Insert(j) => out.push_str(&format!("+{}\n", b[*j])),
+                Op::Same(i, _) => out.push_str(&show(a[*i], ' ')),
+                Op::Delete(i) => out.push_str(&show(a[*i], '-')),
+                Op::Insert(j) => out.push_str(&show(b[*j], '+')),
             }
         }
     }
     out
+}
+
+/// The lines of `text`, each with its line break (the last may have none).
+fn split_lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+fn all_crlf(lines: &[&str]) -> bool {
+    lines.iter().all(|line| line.ends_with("\r\n"))
 }
 
 /// `start,len` as unified diffs write it (1-based; the line before when empty).

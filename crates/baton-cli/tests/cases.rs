@@ -31,6 +31,8 @@ fn cases() {
             name.clone(),
             Box::new(move || {
                 let source = std::fs::read_to_string(&relative).unwrap_or_default();
+                // A case may start with a byte-order mark (`tests/cases/fmt/bom_crlf.baton`).
+                let source = source.trim_start_matches('\u{feff}');
                 let mut args: Vec<String> = source
                     .lines()
                     .next()

@@ -167,3 +167,61 @@ fn io_errors_exit_2_and_the_other_files_are_still_formatted() {
         out.stderr
     );
 }
+
+#[test]
+fn rewriting_in_place_keeps_crlf_and_a_byte_order_mark() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("w.baton");
+    let messy = format!("\u{feff}{}", MESSY.replace('\n', "\r\n"));
+    std::fs::write(&path, &messy).expect("write");
+    let out = baton(&["fmt", path_str(&path)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let tidy = format!("\u{feff}{}", TIDY.replace('\n', "\r\n"));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), tidy);
+    let out = baton(&["fmt", "--check", path_str(&path)]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+}
+
+#[test]
+fn every_reported_difference_is_visible() {
+    // A line ending, a BOM and a final newline are each the only difference here: the
+    // diff must show it, never print identical `-` and `+` lines.
+    let tidy_crlf = TIDY.replace('\n', "\r\n");
+    let cases = [
+        (
+            TIDY.replacen('\n', "\r\n", 2).replacen("\r\n", "\n", 1),
+            "\\r",
+        ),
+        (TIDY.trim_end().to_string(), "\\ No newline at end of file"),
+        (
+            tidy_crlf.trim_end().to_string(),
+            "\\ No newline at end of file",
+        ),
+    ];
+    for (input, marker) in cases {
+        let out = baton_with_stdin(&["fmt", "--check", "-"], input.as_bytes());
+        assert_eq!(out.code, 1, "{input:?}");
+        assert!(out.stdout.contains(marker), "{input:?}:\n{}", out.stdout);
+        let minus: Vec<&str> = out
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+            .map(|l| &l[1..])
+            .collect();
+        let plus: Vec<&str> = out
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+            .map(|l| &l[1..])
+            .collect();
+        assert!(
+            !minus.is_empty() || !plus.is_empty(),
+            "{input:?}: empty diff"
+        );
+        assert!(
+            minus != plus || out.stdout.contains("\\ No newline"),
+            "{input:?}: the changed lines look identical:\n{}",
+            out.stdout
+        );
+    }
+}

@@ -49,3 +49,38 @@ fn test_cases_that_parse_format_stably_and_keep_their_meaning() {
         files.len()
     );
 }
+
+/// Line endings, a byte-order mark and a missing final newline are the file's, not the
+/// layout's: every example saved in each of those ways formats to the LF result with the
+/// same conventions put back, stably.
+#[test]
+fn examples_keep_line_endings_and_byte_order_mark() {
+    for path in files_with_extension(&workspace_root().join("examples"), "baton") {
+        let name = path.display().to_string();
+        let lf = std::fs::read_to_string(&path).expect("examples are UTF-8");
+        let expected = baton_fmt::format(&lf).expect("examples parse");
+        let crlf = |text: &str| text.replace('\n', "\r\n");
+        let variants = [
+            (crlf(&lf), crlf(&expected)),
+            (format!("\u{feff}{lf}"), format!("\u{feff}{expected}")),
+            (
+                format!("\u{feff}{}", crlf(&lf)),
+                format!("\u{feff}{}", crlf(&expected)),
+            ),
+            (lf.trim_end().to_string(), expected.clone()),
+            (crlf(lf.trim_end()), crlf(&expected)),
+            // Mixed: the first line's ending wins.
+            (lf.replacen('\n', "\r\n", 1), crlf(&expected)),
+            (crlf(&lf).replacen("\r\n", "\n", 1), expected.clone()),
+        ];
+        for (input, want) in variants {
+            let got = baton_fmt::format(&input).expect("a variant of an example parses");
+            assert_eq!(got, want, "{name}: {:?}", &input.get(..40));
+            assert_eq!(
+                baton_fmt::format(&got).as_ref(),
+                Ok(&got),
+                "{name}: not stable"
+            );
+        }
+    }
+}
