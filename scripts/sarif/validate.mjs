@@ -1,5 +1,6 @@
 // Validates SARIF files against the SARIF 2.1.0 JSON schema. Usage: node validate.mjs FILE...
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 // The schema is JSON Schema draft-04.
 import Ajv from 'ajv-draft-04';
@@ -16,7 +17,27 @@ const validate = ajv.compile(schema);
 let failed = false;
 for (const file of process.argv.slice(2)) {
   const log = JSON.parse(readFileSync(file, 'utf8'));
-  if (validate(log)) {
+  // Beyond the schema: every location with a `uriBaseId` must name a file that exists
+  // once resolved against the run's `originalUriBaseIds` (what code scanning does).
+  const missing = [];
+  for (const run of log.runs) {
+    const bases = run.originalUriBaseIds ?? {};
+    const visit = (value) => {
+      if (Array.isArray(value)) return value.forEach(visit);
+      if (value === null || typeof value !== 'object') return;
+      if (typeof value.uri === 'string' && typeof value.uriBaseId === 'string') {
+        const base = bases[value.uriBaseId]?.uri;
+        const resolved = base && fileURLToPath(new URL(value.uri, base));
+        if (!resolved || !existsSync(resolved)) missing.push(`${value.uriBaseId} ${value.uri}`);
+      }
+      Object.values(value).forEach(visit);
+    };
+    visit(run.results);
+  }
+  if (missing.length > 0) {
+    failed = true;
+    console.error(`${file}: locations that do not resolve to a file:\n  ${[...new Set(missing)].join('\n  ')}`);
+  } else if (validate(log)) {
     console.log(`valid SARIF 2.1.0: ${file} (${log.runs[0].results.length} results)`);
   } else {
     failed = true;

@@ -515,7 +515,11 @@ impl Ui<'_> {
             }
         }
         if format == Format::Sarif {
-            let _ = self.stdout.write_all(machine::sarif(&analyses).as_bytes());
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let root = machine::SrcRoot::find(&cwd);
+            let _ = self
+                .stdout
+                .write_all(machine::sarif(&analyses, &root).as_bytes());
         }
         worst
     }

@@ -2,10 +2,18 @@
 //! and SARIF 2.1.0 (GitHub code scanning). Both carry the same facts as the terminal
 //! rendering: code, severity, message, every labelled span with line and column, help
 //! and fixes.
+//!
+//! SARIF locations are relative to `%SRCROOT%`: the top of the git work tree that holds the
+//! current directory (the nearest ancestor with a `.git`), or the current directory outside
+//! git. The run's `originalUriBaseIds` gives `%SRCROOT%` as an absolute `file:` URI, so
+//! code scanning places each result on the right file whatever directory `baton` ran from
+//! (GitHub resolves the relative URIs against the checkout). A file outside `%SRCROOT%`
+//! gets an absolute `file:` URI and no base.
 
 use baton_check::Analysis;
 use baton_diagnostics::{Code, Diagnostic, FileId, Label, Severity, SourceMap, Span};
 use serde_json::{json, Value};
+use std::path::{Component, Path, PathBuf};
 
 /// 1-based line and column (in characters) of both ends of a span.
 fn range(files: &SourceMap, file: FileId, span: Span) -> Value {
@@ -68,12 +76,98 @@ fn sarif_level(severity: Severity) -> &'static str {
     }
 }
 
-fn sarif_location(files: &SourceMap, file: FileId, span: Span) -> Value {
+/// The base of SARIF URIs (see the module comment).
+pub struct SrcRoot {
+    /// Absolute, with symbolic links resolved when possible.
+    root: PathBuf,
+    cwd: PathBuf,
+}
+
+/// The id of the base in `originalUriBaseIds`, the name GitHub's documentation uses.
+const SRCROOT: &str = "%SRCROOT%";
+
+impl SrcRoot {
+    /// The git top level above `cwd`, or `cwd` itself.
+    pub fn find(cwd: &Path) -> SrcRoot {
+        let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+        let root = cwd
+            .ancestors()
+            .find(|dir| dir.join(".git").exists())
+            .unwrap_or(&cwd)
+            .to_path_buf();
+        SrcRoot { root, cwd }
+    }
+
+    /// The artifact location of a file named as on the command line (relative to the
+    /// current directory, or absolute).
+    fn artifact(&self, name: &str) -> Value {
+        let path = Path::new(name);
+        if name.starts_with('<') {
+            // `<stdin>`: no file to point at; the name is kept, relative to the base.
+            return json!({ "uri": uri(name), "uriBaseId": SRCROOT });
+        }
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.cwd.join(path)
+        };
+        let absolute = std::fs::canonicalize(&absolute).unwrap_or_else(|_| lexical(&absolute));
+        match absolute.strip_prefix(&self.root) {
+            Ok(relative) => json!({
+                "uri": uri(&slashes(relative)),
+                "uriBaseId": SRCROOT,
+            }),
+            Err(_) => json!({ "uri": file_uri(&absolute, false) }),
+        }
+    }
+
+    fn original_uri_base_ids(&self) -> Value {
+        json!({ SRCROOT: { "uri": file_uri(&self.root, true) } })
+    }
+}
+
+/// `path` without `.` and `..` components (for a file that does not exist).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn slashes(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// An absolute `file:` URI; a directory's ends with `/`, as SARIF requires of a base.
+fn file_uri(path: &Path, directory: bool) -> String {
+    let mut text = format!("file://{}", uri(&path.to_string_lossy()));
+    if !text.starts_with("file:///") {
+        // A Windows path (`C:/...`) needs the third slash.
+        text = text.replacen("file://", "file:///", 1);
+    }
+    if directory && !text.ends_with('/') {
+        text.push('/');
+    }
+    text
+}
+
+fn sarif_location(root: &SrcRoot, files: &SourceMap, file: FileId, span: Span) -> Value {
     let (start_line, start_column) = files.line_col(file, span.start);
     let (end_line, end_column) = files.line_col(file, span.end);
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": uri(files.name(file)) },
+            "artifactLocation": root.artifact(files.name(file)),
             "region": {
                 "startLine": start_line,
                 "startColumn": start_column,
@@ -86,12 +180,14 @@ fn sarif_location(files: &SourceMap, file: FileId, span: Span) -> Value {
     })
 }
 
-/// A relative URI for a file name as given on the command line.
+/// A path as a URI reference: `/` separators, everything but unreserved characters
+/// percent-encoded (a `:` after a drive letter stays).
 fn uri(name: &str) -> String {
     let mut out = String::new();
-    for c in name.trim_start_matches("./").chars() {
+    for (i, c) in name.trim_start_matches("./").chars().enumerate() {
         match c {
             'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' | '/' => out.push(c),
+            ':' if i == 1 => out.push(c),
             '\\' => out.push('/'),
             other => {
                 let mut buffer = [0u8; 4];
@@ -105,7 +201,7 @@ fn uri(name: &str) -> String {
 }
 
 /// One SARIF 2.1.0 log for all the analyses of a run.
-pub fn sarif(analyses: &[Analysis]) -> String {
+pub fn sarif(analyses: &[Analysis], root: &SrcRoot) -> String {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|code| {
@@ -133,7 +229,7 @@ pub fn sarif(analyses: &[Analysis]) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, l)| {
-                    let mut location = sarif_location(files, l.file, l.span);
+                    let mut location = sarif_location(root, files, l.file, l.span);
                     location["id"] = json!(i);
                     location["message"] = json!({ "text": l.message });
                     location
@@ -143,7 +239,7 @@ pub fn sarif(analyses: &[Analysis]) -> String {
                 .fixes
                 .iter()
                 .map(|f| {
-                    let location = sarif_location(files, f.file, f.span);
+                    let location = sarif_location(root, files, f.file, f.span);
                     json!({
                         "description": { "text": f.message },
                         "artifactChanges": [{
@@ -160,7 +256,7 @@ pub fn sarif(analyses: &[Analysis]) -> String {
                 "ruleId": diagnostic.code.as_str(),
                 "level": sarif_level(diagnostic.severity),
                 "message": { "text": text },
-                "locations": [sarif_location(files, primary.file, primary.span)],
+                "locations": [sarif_location(root, files, primary.file, primary.span)],
             });
             if let Some(index) = rule_index {
                 result["ruleIndex"] = json!(index);
@@ -185,6 +281,7 @@ pub fn sarif(analyses: &[Analysis]) -> String {
                     "rules": rules,
                 }
             },
+            "originalUriBaseIds": root.original_uri_base_ids(),
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
@@ -196,7 +293,53 @@ pub fn sarif(analyses: &[Analysis]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::uri;
+    use super::{uri, SrcRoot};
+    use std::path::Path;
+
+    #[test]
+    fn locations_are_relative_to_the_git_top_level_from_any_directory() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let top = std::fs::canonicalize(dir.path()).expect("canonical");
+        std::fs::create_dir_all(top.join(".git")).expect("mkdir");
+        std::fs::create_dir_all(top.join("flows/sub")).expect("mkdir");
+        std::fs::write(top.join("flows/a b.baton"), "").expect("write");
+        let want = serde_json::json!({ "uri": "flows/a%20b.baton", "uriBaseId": "%SRCROOT%" });
+        for (cwd, name) in [
+            (top.clone(), "flows/a b.baton".to_string()),
+            (top.join("flows"), "a b.baton".to_string()),
+            (top.join("flows/sub"), "../a b.baton".to_string()),
+            (
+                top.join("flows/sub"),
+                top.join("flows/a b.baton").display().to_string(),
+            ),
+        ] {
+            let root = SrcRoot::find(&cwd);
+            assert_eq!(
+                root.artifact(&name),
+                want,
+                "from {} as {name}",
+                cwd.display()
+            );
+            assert_eq!(
+                root.original_uri_base_ids()["%SRCROOT%"]["uri"],
+                format!("file://{}/", uri(&top.display().to_string()))
+            );
+        }
+        // Outside the work tree: an absolute URI, no base.
+        let root = SrcRoot::find(&top.join("flows"));
+        let outside = root.artifact("/nonexistent/x.baton");
+        assert_eq!(
+            outside,
+            serde_json::json!({ "uri": "file:///nonexistent/x.baton" })
+        );
+        // Without git, the current directory is the base.
+        let plain = tempfile::tempdir().expect("a temporary directory");
+        let plain_top = std::fs::canonicalize(plain.path()).expect("canonical");
+        if !plain_top.ancestors().any(|d| d.join(".git").exists()) {
+            let root = SrcRoot::find(Path::new(&plain_top));
+            assert_eq!(root.artifact("x.baton")["uri"], "x.baton");
+        }
+    }
 
     #[test]
     fn uris_are_relative_and_percent_encoded() {
