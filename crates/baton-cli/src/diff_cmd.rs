@@ -262,15 +262,37 @@ impl Ui<'_> {
     }
 }
 
+/// How `baton diff` was asked to run.
+pub struct Options<'a> {
+    pub git: bool,
+    pub format: DiffFormat,
+    pub fail_on: &'a [FailOn],
+    pub colour: bool,
+    /// `--callers DIR`.
+    pub callers: Option<&'a Path>,
+}
+
 /// `baton diff`.
-pub fn diff(
-    ui: &mut Ui,
-    sides: &[OsString],
-    git: bool,
-    format: DiffFormat,
-    fail_on: &[FailOn],
-    colour: bool,
-) -> i32 {
+pub fn diff(ui: &mut Ui, sides: &[OsString], options: Options) -> i32 {
+    let Options {
+        git,
+        format,
+        fail_on,
+        colour,
+        callers,
+    } = options;
+    if let Some(dir) = callers {
+        if !dir.is_dir() {
+            ui.fail(&format!(
+                "`--callers {}`: not a directory (it names where the workflows that `run` this one are)",
+                dir.display()
+            ));
+            return EXIT_USAGE;
+        }
+    }
+    // Where callers are looked for: `--callers`, else next to the new file (one file
+    // compared; in directory mode the directories hold them).
+    let mut caller_dir = callers.map(Path::to_path_buf);
     let (old, new, display) = if git {
         match sides {
             // An unmerged path: git gives only its name.
@@ -307,7 +329,10 @@ pub fn diff(
     };
 
     let entries_source = match &display {
-        Some(path) => git_sides(ui, path, &old, &new),
+        Some(path) => {
+            caller_dir = caller_dir.or_else(|| Some(parent_dir(path)));
+            git_sides(ui, path, &old, &new)
+        }
         None => {
             let (old_side, new_side) = match (classify(&old), classify(&new)) {
                 (Ok(a), Ok(b)) => (a, b),
@@ -323,6 +348,9 @@ pub fn diff(
                     return EXIT_USAGE;
                 }
                 _ => {
+                    if caller_dir.is_none() {
+                        caller_dir = side_dir(&new_side).or_else(|| side_dir(&old_side));
+                    }
                     let Some(a) = ui.read_side(&old_side) else {
                         return EXIT_USAGE;
                     };
@@ -343,7 +371,13 @@ pub fn diff(
         ui.report_errors(b);
     }
     let mut entries = build_entries(&pairs);
-    add_callers(&pairs, &mut entries);
+    // Other workflows are read only when something could break them.
+    let breaking = entries.iter().any(|e| e.changes.iter().any(|c| c.breaking));
+    let nearby = match (&caller_dir, breaking) {
+        (Some(dir), true) => ui.read_callers(dir, &pairs),
+        _ => Vec::new(),
+    };
+    add_callers(&pairs, &nearby, &mut entries);
 
     let output = match format {
         DiffFormat::Text => baton_diff::render::text(&entries, colour),
@@ -483,21 +517,82 @@ fn build_entries(pairs: &[(Checked, Checked)]) -> Vec<Entry<'_>> {
         .collect()
 }
 
-/// Directory mode: the workflows that `run` a changed one, and whether they break.
-fn add_callers(pairs: &[(Checked, Checked)], entries: &mut [Entry]) {
-    if pairs.len() < 2 {
-        return;
+/// The directory a path is in (`.` for a bare file name).
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
     }
+}
+
+/// The directory of a one-file side in the work tree, if there is one: a file's own, or
+/// for `REV:path`, the directory `path` is in now.
+fn side_dir(side: &Side) -> Option<PathBuf> {
+    match side {
+        Side::File(path) => Some(parent_dir(path)),
+        Side::Git { path, .. } => Some(parent_dir(Path::new(path))).filter(|d| d.is_dir()),
+        Side::Directory(_) | Side::Nothing => None,
+    }
+}
+
+impl Ui<'_> {
+    /// The workflows in `dir` that check clean, as they are on disk now, leaving out the
+    /// files being compared and workflows of a compared name (those are the pairs').
+    fn read_callers(&mut self, dir: &Path, pairs: &[(Checked, Checked)]) -> Vec<Checked> {
+        let Ok(files) = workflow_files(dir) else {
+            return Vec::new();
+        };
+        let canonical = |p: &Path| p.canonicalize().ok();
+        let compared: Vec<PathBuf> = pairs
+            .iter()
+            .flat_map(|(a, b)| [&a.source, &b.source])
+            .filter_map(|s| canonical(Path::new(s)))
+            .collect();
+        let names: Vec<String> = pairs
+            .iter()
+            .flat_map(|(a, b)| [a.name(), b.name()])
+            .flatten()
+            .collect();
+        let mut found = Vec::new();
+        for file in files {
+            if canonical(&file).is_some_and(|c| compared.contains(&c)) {
+                continue;
+            }
+            let Some(analysis) = self.analyse(&file) else {
+                continue;
+            };
+            let checked = Checked {
+                source: file.display().to_string(),
+                analysis: Some(analysis),
+            };
+            // A caller that does not check cannot be judged; it is not compared either.
+            let Some(workflow) = checked.workflow() else {
+                continue;
+            };
+            if checked.errors() == 0 && !names.iter().any(|n| *n == workflow.name) {
+                found.push(checked);
+            }
+        }
+        found
+    }
+}
+
+/// The workflows that `run` a changed one, and whether they break: in directory mode the
+/// other compared workflows, plus those found by `--callers` or next to the new file.
+fn add_callers(pairs: &[(Checked, Checked)], nearby: &[Checked], entries: &mut [Entry]) {
     // Callers as they were (the code that will meet the new version), else as they are.
-    let mut callers: Vec<&baton_ir::Workflow> =
-        pairs.iter().filter_map(|(a, _)| a.workflow()).collect();
-    for (a, b) in pairs {
-        if a.workflow().is_none() {
-            if let Some(w) = b.workflow() {
-                callers.push(w);
+    let mut callers: Vec<&baton_ir::Workflow> = Vec::new();
+    if pairs.len() >= 2 {
+        callers.extend(pairs.iter().filter_map(|(a, _)| a.workflow()));
+        for (a, b) in pairs {
+            if a.workflow().is_none() {
+                if let Some(w) = b.workflow() {
+                    callers.push(w);
+                }
             }
         }
     }
+    callers.extend(nearby.iter().filter_map(Checked::workflow));
     for ((a, _), entry) in pairs.iter().zip(entries.iter_mut()) {
         let Some(old) = a.workflow() else { continue };
         if !entry.changes.iter().any(|c| c.breaking) {

@@ -102,6 +102,11 @@ enum Command {
         /// Be git's external diff program (`diff.<driver>.command = baton diff --git`).
         #[arg(long)]
         git: bool,
+        /// Where to look for the workflows that `run` the compared one, to say which a
+        /// breaking change breaks (default: the `*.baton` files next to the new file;
+        /// with two directories, those directories).
+        #[arg(long, value_name = "DIR")]
+        callers: Option<PathBuf>,
     },
     /// Check workflows and write one of their outputs.
     Build {
@@ -289,7 +294,18 @@ where
             format,
             fail_on,
             git,
-        } => diff_cmd::diff(&mut ui, &sides, git, format, &fail_on, stdout_color),
+            callers,
+        } => diff_cmd::diff(
+            &mut ui,
+            &sides,
+            diff_cmd::Options {
+                git,
+                format,
+                fail_on: &fail_on,
+                colour: stdout_color,
+                callers: callers.as_deref(),
+            },
+        ),
         Command::Build {
             files,
             emit,
