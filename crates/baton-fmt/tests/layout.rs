@@ -213,7 +213,10 @@ fn trailing_comments_align_in_runs() {
 #[test]
 fn byte_order_marks_and_crlf_line_ends_are_kept() {
     let source = "\u{feff}workflow w {\r\n  step s # c\r\n}\r\n";
-    assert_eq!(fmt(source), "\u{feff}workflow w {\r\n  step s  # c\r\n}\r\n");
+    assert_eq!(
+        fmt(source),
+        "\u{feff}workflow w {\r\n  step s  # c\r\n}\r\n"
+    );
     // The first line's ending wins; a comment never keeps a stray `\r`.
     let mixed = "workflow w {\n  step s # c\r\n}";
     assert_eq!(fmt(mixed), "workflow w {\n  step s  # c\n}\n");
