@@ -193,6 +193,8 @@ enum Emit {
     Mermaid,
     /// A documentation page: diagram, steps, decisions, RACI matrix, data, critical path.
     Markdown,
+    /// BPMN 2.0 XML for Camunda 8 / Zeebe (see docs/bpmn.md).
+    Bpmn,
     /// An SVG picture, drawn by Graphviz `dot` (install Graphviz; `BATON_DOT` names
     /// another `dot` program).
     Svg,
@@ -208,6 +210,7 @@ impl Emit {
             Emit::Dot => "dot",
             Emit::Mermaid => "mmd",
             Emit::Markdown => "md",
+            Emit::Bpmn => "bpmn",
             Emit::Svg => "svg",
             Emit::Png => "png",
         }
@@ -678,7 +681,31 @@ impl Ui<'_> {
                 return EXIT_DIAGNOSTICS;
             }
         };
-        let bytes = match render_output(workflow, emit, direction) {
+        let rendered = match emit {
+            Emit::Bpmn => match baton_bpmn::bpmn(workflow, analysis.root) {
+                Ok(export) => {
+                    for warning in &export.warnings {
+                        let text = render(warning, &analysis, self.color);
+                        let _ = self.stderr.write_all(text.as_bytes());
+                    }
+                    Ok(export.xml.into_bytes())
+                }
+                Err(diagnostics) => {
+                    for diagnostic in &diagnostics {
+                        let text = render(diagnostic, &analysis, self.color);
+                        let _ = self.stderr.write_all(text.as_bytes());
+                    }
+                    let _ = writeln!(
+                        self.stderr,
+                        "{name}: {}; nothing written",
+                        summary(diagnostics.len(), 0)
+                    );
+                    return EXIT_DIAGNOSTICS;
+                }
+            },
+            _ => render_output(workflow, emit, direction),
+        };
+        let bytes = match rendered {
             Ok(bytes) => bytes,
             Err(message) => {
                 self.fail(&message);
@@ -729,6 +756,7 @@ fn render_output(
             baton_emit::markdown(workflow, &baton_emit::MarkdownOptions { direction }).into_bytes()
         }
         Emit::Svg | Emit::Png => graphviz(&dot(), emit.extension())?,
+        Emit::Bpmn => return Err("BPMN is written by `build_one`".to_string()),
     })
 }
 

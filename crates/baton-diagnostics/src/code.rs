@@ -2,7 +2,8 @@
 //! meaning. `docs/diagnostics.md` has one section per code (a test keeps them in step).
 //!
 //! Ranges: B00xx syntax and limits, B01xx names, B02xx types, B03xx data flow,
-//! B04xx graph shape, B05xx roles, B06xx time, B07xx imports, B08xx files the CLI writes.
+//! B04xx graph shape, B05xx roles, B06xx time, B07xx imports, B08xx files the CLI writes,
+//! B10xx the BPMN export.
 
 use std::fmt;
 
@@ -117,6 +118,10 @@ codes! {
     ImportOutsideRoot = "B0705", Error, "an import points outside the project root";
     NewFileExists = "B0801", Error, "`baton new` would overwrite a file";
     InvalidNewName = "B0802", Error, "`baton new` is given a file name that cannot name a workflow";
+    BpmnFeelKeyword = "B1001", Error, "a variable's name is a FEEL keyword, so BPMN conditions cannot read it";
+    BpmnUnwritableText = "B1002", Error, "a text holds a control character that XML cannot hold";
+    BpmnVariableClash = "B1003", Error, "a variable has a name the BPMN export needs for itself";
+    BpmnRetryNotMapped = "B1004", Warning, "`retry` on a step that is not automated has no BPMN equivalent";
 }
 
 impl fmt::Display for Code {
