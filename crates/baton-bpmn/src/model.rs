@@ -48,6 +48,8 @@ pub enum Kind {
     ServiceTask {
         job_type: String,
         retries: u32,
+        /// Baton's `timeout`, per attempt: a task header the job worker applies.
+        timeout: Option<u64>,
         inputs: Vec<Mapping>,
         outputs: Vec<Mapping>,
     },
@@ -67,6 +69,12 @@ pub enum Kind {
     ParallelGateway,
     TimerCatch(Timer),
     /// An interrupting timer boundary event on the node `host`.
+    /// An interrupting error boundary event on the node `host`: catches the error with
+    /// this id, or every error when `None`.
+    ErrorBoundary {
+        host: usize,
+        error: Option<String>,
+    },
     TimerBoundary {
         host: usize,
         duration: u64,
@@ -193,6 +201,14 @@ impl Builder<'_> {
         self.flows.len() - 1
     }
 
+    /// The error shared by every step of the workflow, e.g. `baton.failure`.
+    fn shared_error(&mut self, code: &str, name: &str) -> String {
+        match self.errors.iter().find(|(_, c, _)| c == code) {
+            Some((id, _, _)) => id.clone(),
+            None => self.error(code, name),
+        }
+    }
+
     fn error(&mut self, code: &str, name: &str) -> String {
         let id = self.unique(format!("error-{code}"));
         self.errors
@@ -297,6 +313,7 @@ pub fn build(workflow: &Workflow) -> Model {
                             ),
                             // Baton counts retries after the first try; Zeebe counts tries.
                             retries: step.retry.unwrap_or(0).saturating_add(1),
+                            timeout: step.timeout,
                             inputs,
                             outputs,
                         },
@@ -327,7 +344,15 @@ pub fn build(workflow: &Workflow) -> Model {
                     span,
                 );
                 b.nodes[n].documentation = step.description.as_ref().map(|d| d.to_string());
-                if let Some(timeout) = step.timeout {
+                // An automated step's timeout limits each attempt (a task header for the
+                // worker); a person's task or a sub-workflow is limited as a whole, by a
+                // timer on the task, unless an `on timeout` route places that timer.
+                let routed = workflow
+                    .graph
+                    .edges(index)
+                    .any(|e| e.weight().kind == EdgeKind::Timeout);
+                let automated = matches!(step.performer, Performer::System { .. });
+                if let (Some(timeout), false, false) = (step.timeout, routed, automated) {
                     timeouts.push((n, timeout));
                 }
                 (n, n)
@@ -451,6 +476,12 @@ pub fn build(workflow: &Workflow) -> Model {
         let mut earlier: Vec<String> = Vec::new();
         let mut default = None;
         for (to_index, e) in out {
+            let source = match (&e.kind, &from.kind) {
+                (EdgeKind::Failure | EdgeKind::Timeout, NodeKind::Step(step)) => {
+                    route_source(&mut b, source, step, &e.kind)
+                }
+                _ => source,
+            };
             let Some(&target) = entry.get(&to_index) else {
                 continue;
             };
@@ -487,7 +518,10 @@ pub fn build(workflow: &Workflow) -> Model {
                 }
                 EdgeKind::Else => (None, Some("else".to_string())),
                 EdgeKind::Next if matches!(from.kind, NodeKind::Branch { .. }) => (None, None),
-                EdgeKind::Next | EdgeKind::Branch { .. } => (None, e.kind.label()),
+                EdgeKind::Next
+                | EdgeKind::Branch { .. }
+                | EdgeKind::Failure
+                | EdgeKind::Timeout => (None, e.kind.label()),
             };
             let is_branch = matches!(from.kind, NodeKind::Branch { .. });
             let condition = match (condition, available) {
@@ -550,6 +584,60 @@ pub fn build(workflow: &Workflow) -> Model {
     }
 }
 
+/// The boundary event a step's `on failure` or `on timeout` route leaves from.
+fn route_source(b: &mut Builder, host: usize, step: &baton_ir::Step, route: &EdgeKind) -> usize {
+    let host_id = b.nodes[host].id.clone();
+    let lane = (!b.unplaced.contains(&host)).then_some(b.nodes[host].lane);
+    let span = b.nodes[host].span;
+    let automated = matches!(step.performer, Performer::System { .. });
+    let (suffix, name, kind) = match (route, automated) {
+        // A job worker reports the last failed attempt as a BPMN error (docs/bpmn.md).
+        (EdgeKind::Timeout, true) => {
+            let error = b.shared_error("baton.timeout", "Timed out");
+            (
+                "timeout",
+                "Timed out",
+                Kind::ErrorBoundary {
+                    host,
+                    error: Some(error),
+                },
+            )
+        }
+        (EdgeKind::Timeout, false) => (
+            "timeout",
+            "Timed out",
+            Kind::TimerBoundary {
+                host,
+                duration: step.timeout.unwrap_or(0),
+            },
+        ),
+        (_, true) => {
+            let error = b.shared_error("baton.failure", "Failed");
+            (
+                "failure",
+                "Failed",
+                Kind::ErrorBoundary {
+                    host,
+                    error: Some(error),
+                },
+            )
+        }
+        // A sub-workflow fails by ending in `failure`: its error end event, any code.
+        (_, false) => (
+            "failure",
+            "Failed",
+            Kind::ErrorBoundary { host, error: None },
+        ),
+    };
+    b.add(
+        format!("{host_id}-{suffix}"),
+        Some(name.to_string()),
+        lane,
+        kind,
+        span,
+    )
+}
+
 fn bracket(condition: &str) -> String {
     if condition.contains(" or ") && !condition.starts_with('(') {
         format!("({condition})")
@@ -570,7 +658,7 @@ fn place_in_lanes(b: &mut Builder) {
     }
     // Boundary events sit on their host.
     for (i, node) in b.nodes.iter().enumerate() {
-        if let Kind::TimerBoundary { host, .. } = node.kind {
+        if let Kind::TimerBoundary { host, .. } | Kind::ErrorBoundary { host, .. } = node.kind {
             preds[i].push(host);
             succs[host].push(i);
         }

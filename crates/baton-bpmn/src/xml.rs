@@ -204,7 +204,7 @@ impl Out {
             Kind::ExclusiveGateway { .. } => "bpmn:exclusiveGateway",
             Kind::ParallelGateway => "bpmn:parallelGateway",
             Kind::TimerCatch(_) => "bpmn:intermediateCatchEvent",
-            Kind::TimerBoundary { .. } => "bpmn:boundaryEvent",
+            Kind::TimerBoundary { .. } | Kind::ErrorBoundary { .. } => "bpmn:boundaryEvent",
             Kind::End(_) => "bpmn:endEvent",
         };
         let mut tag = Tag::new(element)
@@ -216,7 +216,7 @@ impl Out {
             } => {
                 tag = tag.attr("default", &model.flows[*flow].id);
             }
-            Kind::TimerBoundary { host, .. } => {
+            Kind::TimerBoundary { host, .. } | Kind::ErrorBoundary { host, .. } => {
                 tag = tag
                     .attr("cancelActivity", "true")
                     .attr("attachedToRef", &model.nodes[*host].id);
@@ -240,6 +240,11 @@ impl Out {
             Kind::TimerBoundary { duration, .. } => {
                 self.timer(&definition, &Timer::Duration(*duration))?
             }
+            Kind::ErrorBoundary { error, .. } => self.empty(
+                Tag::new("bpmn:errorEventDefinition")
+                    .attr("id", &definition)
+                    .attr_opt("errorRef", error.as_deref()),
+            )?,
             Kind::End(End::Error(error)) => self.empty(
                 Tag::new("bpmn:errorEventDefinition")
                     .attr("id", &definition)
@@ -275,12 +280,26 @@ impl Out {
                 Tag::new("zeebe:assignmentDefinition").attr("candidateGroups", candidate_groups),
             )?,
             Kind::ServiceTask {
-                job_type, retries, ..
-            } => self.empty(
-                Tag::new("zeebe:taskDefinition")
-                    .attr("type", job_type)
-                    .attr("retries", &retries.to_string()),
-            )?,
+                job_type,
+                retries,
+                timeout,
+                ..
+            } => {
+                self.empty(
+                    Tag::new("zeebe:taskDefinition")
+                        .attr("type", job_type)
+                        .attr("retries", &retries.to_string()),
+                )?;
+                if let Some(seconds) = timeout {
+                    self.open(Tag::new("zeebe:taskHeaders"))?;
+                    self.empty(
+                        Tag::new("zeebe:header")
+                            .attr("key", "timeout")
+                            .attr("value", &crate::feel::duration(*seconds)),
+                    )?;
+                    self.close("zeebe:taskHeaders")?;
+                }
+            }
             Kind::ScriptTask { expression, result } => self.empty(
                 Tag::new("zeebe:script")
                     .attr("expression", &format!("={expression}"))
