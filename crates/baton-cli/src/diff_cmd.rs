@@ -65,6 +65,19 @@ impl Checked {
         self.analysis.as_ref().and_then(|a| a.workflow.as_ref())
     }
 
+    /// The parsed workflow with its text, when the header parsed.
+    fn source_tree(&self) -> Option<baton_diff::partial::Source<'_>> {
+        let analysis = self.analysis.as_ref()?;
+        Some(baton_diff::partial::Source {
+            workflow: analysis.ast.workflow.as_ref()?,
+            text: analysis.sources.text(analysis.root),
+            skipped: analysis
+                .diagnostics
+                .iter()
+                .any(|d| d.code == baton_diagnostics::Code::SyntaxError),
+        })
+    }
+
     /// The workflow's name: from the IR, else from the parsed header.
     fn name(&self) -> Option<String> {
         let analysis = self.analysis.as_ref()?;
@@ -490,6 +503,7 @@ fn build_entries(pairs: &[(Checked, Checked)]) -> Vec<Entry<'_>> {
                 old_errors: a.errors(),
                 new_errors: b.errors(),
                 changes: Vec::new(),
+                partial: false,
                 new_workflow: b.workflow(),
                 highlight: Default::default(),
             };
@@ -504,6 +518,12 @@ fn build_entries(pairs: &[(Checked, Checked)]) -> Vec<Entry<'_>> {
                 let comparison = baton_diff::compare(old, new);
                 entry.changes = comparison.changes;
                 entry.highlight = comparison.highlight;
+            } else if entry.status == Status::Unchecked {
+                // Say what the text says, from the trees the parser built around the errors.
+                if let (Some(old), Some(new)) = (a.source_tree(), b.source_tree()) {
+                    entry.changes = baton_diff::partial::compare(&old, &new);
+                    entry.partial = true;
+                }
             }
             if entry.status == Status::Added {
                 // Everything in a new workflow is new.

@@ -11,6 +11,9 @@
 //! - [`time`]: the critical path to each end against the deadline;
 //! - [`data`]: inputs, outputs and variables, with what breaks for callers.
 //!
+//! When a side does not check, [`partial`] compares the two syntax trees instead: what
+//! the text says about declarations, inputs and outputs and each node by name.
+//!
 //! The result is a list of [`Change`]s, each with a [`Kind`], the ids it is about and a
 //! [`Message`] whose pieces know which text is a name and which is a title, so every
 //! renderer ([`render`]: text, JSON, Markdown) escapes user text for its target. Nothing
@@ -19,6 +22,7 @@
 
 pub mod data;
 pub mod matching;
+pub mod partial;
 pub mod paths;
 pub mod people;
 pub mod render;

@@ -39,6 +39,9 @@ pub struct Entry<'a> {
     pub old_errors: usize,
     pub new_errors: usize,
     pub changes: Vec<Change>,
+    /// Whether `changes` come from the syntax trees ([`crate::partial`]) because a side
+    /// did not check.
+    pub partial: bool,
     /// The new workflow, for the Markdown diagram.
     pub new_workflow: Option<&'a Workflow>,
     pub highlight: baton_emit::Highlight,
@@ -92,7 +95,19 @@ fn summary(entry: &Entry) -> String {
                     count(entry.new_errors, "error")
                 ));
             }
-            format!("not compared: {}", sides.join(" and "))
+            let mut text = format!("not compared: {}", sides.join(" and "));
+            if entry.partial {
+                let _ = write!(
+                    text,
+                    "; from the text alone (no paths, hand-offs or time): {}",
+                    if entry.changes.is_empty() {
+                        "no change".to_string()
+                    } else {
+                        count(entry.changes.len(), "change")
+                    }
+                );
+            }
+            text
         }
         Status::Compared if entry.changes.is_empty() => "no change in meaning".to_string(),
         Status::Compared => {
@@ -213,6 +228,9 @@ struct JsonEntry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     new_errors: Option<usize>,
     breaking: usize,
+    /// The changes come from the syntax trees: a side did not check.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    partial: bool,
     changes: &'a [Change],
 }
 
@@ -231,6 +249,7 @@ pub fn json(entries: &[Entry]) -> String {
                 old_errors: (e.status == Status::Unchecked).then_some(e.old_errors),
                 new_errors: (e.status == Status::Unchecked).then_some(e.new_errors),
                 breaking: e.breaking(),
+                partial: e.partial,
                 changes: &e.changes,
             })
             .collect(),

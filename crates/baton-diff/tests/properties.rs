@@ -190,3 +190,48 @@ fn unrelated_generated_workflows_compare_without_trouble() {
     let again = diff(&a, &b);
     assert_eq!(changes, again, "the diff is deterministic");
 }
+
+/// The partial comparison (used when a side does not check) finds nothing between a
+/// file and itself, or the file and its formatted text, whether the file checks or not.
+#[test]
+fn the_partial_comparison_of_a_file_with_itself_is_empty() {
+    let mut paths = Vec::new();
+    files(&root().join("examples"), &mut paths);
+    files(&root().join("tests/cases"), &mut paths);
+    let mut compared = 0;
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let parsed = baton_syntax::parse(&text, baton_diagnostics::FileId(0));
+        let Some(workflow) = &parsed.file.workflow else {
+            continue;
+        };
+        let side = |workflow, text| baton_diff::partial::Source {
+            workflow,
+            text,
+            skipped: false,
+        };
+        let name = path.display();
+        let changes = baton_diff::partial::compare(&side(workflow, &text), &side(workflow, &text));
+        assert!(
+            changes.is_empty(),
+            "{name}: {:?}",
+            changes[0].message.plain()
+        );
+        if let Ok(formatted) = baton_fmt::format(&text) {
+            let reparsed = baton_syntax::parse(&formatted, baton_diagnostics::FileId(0));
+            if let Some(again) = &reparsed.file.workflow {
+                let changes =
+                    baton_diff::partial::compare(&side(workflow, &text), &side(again, &formatted));
+                assert!(
+                    changes.is_empty(),
+                    "{name} after fmt: {:?}",
+                    changes[0].message.plain()
+                );
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared > 50, "too few files: {compared}");
+}
