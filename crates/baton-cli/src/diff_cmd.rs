@@ -52,6 +52,29 @@ enum Side {
 struct Checked {
     source: String,
     analysis: Option<Analysis>,
+    /// The workflows its `run` steps start, read from the same place as the side.
+    subflows: baton_diff::Subflows,
+}
+
+/// What the workflows imported by a checked side mean for roles, each read with the
+/// side's own loader (the disk, or the same git revision) relative to `file`.
+fn subflows(analysis: &Analysis, file: &Path, loader: &dyn FileLoader) -> baton_diff::Subflows {
+    let mut found = baton_diff::Subflows::new();
+    let Some(workflow) = &analysis.workflow else {
+        return found;
+    };
+    let base = file.parent().unwrap_or(Path::new(""));
+    for import in &workflow.imports {
+        let path = base.join(import.path.as_str());
+        let Ok(text) = loader.load(&path) else {
+            continue;
+        };
+        let child = baton_check::check(&path.display().to_string(), text, Some(&path), loader);
+        if let Some(child) = child.workflow.filter(|w| w.name == import.workflow) {
+            found.insert(import.workflow.clone(), baton_diff::Subflow::of(&child));
+        }
+    }
+    found
 }
 
 impl Checked {
@@ -194,12 +217,15 @@ impl Ui<'_> {
             Side::Nothing => Some(Checked {
                 source: "/dev/null".to_string(),
                 analysis: None,
+                subflows: Default::default(),
             }),
             Side::File(path) => {
                 let analysis = self.analyse(path)?;
+                let subflows = subflows(&analysis, path, &self.disk_loader(Some(path)));
                 Some(Checked {
                     source: path.display().to_string(),
                     analysis: Some(analysis),
+                    subflows,
                 })
             }
             Side::Git { rev, path } => {
@@ -216,9 +242,11 @@ impl Ui<'_> {
                     relative: path.starts_with("./") || path.starts_with("../"),
                 };
                 let analysis = baton_check::check(&source, text, Some(Path::new(path)), &loader);
+                let subflows = subflows(&analysis, Path::new(path), &loader);
                 Some(Checked {
                     source,
                     analysis: Some(analysis),
+                    subflows,
                 })
             }
             Side::Directory(dir) => {
@@ -243,9 +271,11 @@ impl Ui<'_> {
         let mut found: BTreeMap<String, Checked> = BTreeMap::new();
         for file in files {
             let analysis = self.analyse(&file)?;
+            let subflows = subflows(&analysis, &file, &self.disk_loader(Some(&file)));
             let checked = Checked {
                 source: file.display().to_string(),
                 analysis: Some(analysis),
+                subflows,
             };
             let name = checked.name().unwrap_or_else(|| {
                 file.file_stem()
@@ -441,6 +471,7 @@ fn git_sides(
             return Some(Checked {
                 source: "/dev/null".to_string(),
                 analysis: None,
+                subflows: Default::default(),
             });
         }
         let bytes = match std::fs::read(file) {
@@ -456,9 +487,11 @@ fn git_sides(
         let source = format!("{label}/{}", path.display());
         let loader = ui.disk_loader(Some(path));
         let analysis = ui.check_text(&source, bytes, Some(path), &loader);
+        let subflows = subflows(&analysis, path, &loader);
         Some(Checked {
             source,
             analysis: Some(analysis),
+            subflows,
         })
     };
     let a = read(old, "a")?;
@@ -475,6 +508,7 @@ fn directory_sides(ui: &mut Ui, old: &Path, new: &Path) -> Option<Vec<(Checked, 
     let nothing = || Checked {
         source: String::new(),
         analysis: None,
+        subflows: Default::default(),
     };
     Some(
         names
@@ -515,7 +549,7 @@ fn build_entries(pairs: &[(Checked, Checked)]) -> Vec<Entry<'_>> {
                 _ => Status::Compared,
             };
             if let (Some(old), Some(new)) = (a.workflow(), b.workflow()) {
-                let comparison = baton_diff::compare(old, new);
+                let comparison = baton_diff::compare_with(old, new, &a.subflows, &b.subflows);
                 entry.changes = comparison.changes;
                 entry.highlight = comparison.highlight;
             } else if entry.status == Status::Unchecked {
@@ -584,6 +618,7 @@ impl Ui<'_> {
             let checked = Checked {
                 source: file.display().to_string(),
                 analysis: Some(analysis),
+                subflows: Default::default(),
             };
             // A caller that does not check cannot be judged; it is not compared either.
             let Some(workflow) = checked.workflow() else {

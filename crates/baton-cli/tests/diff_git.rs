@@ -78,6 +78,11 @@ fn a_side_at_a_git_revision_is_read_with_git_show() {
         ),
         "{stdout}"
     );
+    // The sub-workflow is read from the same revision: its roles count.
+    assert!(
+        stdout.contains("can now be reached without any work by `counsel`"),
+        "{stdout}"
+    );
     assert!(
         stdout.starts_with(
             "product_launch (main:flows/product_launch.baton → flows/product_launch.baton)"
@@ -136,7 +141,7 @@ fn git_diff_runs_baton_as_its_external_diff() {
     );
     let stdout = git(repo.path(), &["diff", "--ext-diff", "--", "flows/"]);
     assert!(
-        stdout.contains("product_launch (a/flows/product_launch.baton → b/flows/product_launch.baton): 2 changes"),
+        stdout.contains("product_launch (a/flows/product_launch.baton → b/flows/product_launch.baton): 13 changes"),
         "{stdout}"
     );
     assert!(

@@ -358,11 +358,93 @@ impl Change {
     }
 }
 
-/// Both workflows, with their nodes paired.
+/// Both workflows, with their nodes paired, and what the workflows their `run` steps
+/// start mean for roles (empty when the callee could not be read).
 pub struct Pair<'a> {
     pub old: &'a Workflow,
     pub new: &'a Workflow,
     pub matching: Matching,
+    pub old_subflows: &'a Subflows,
+    pub new_subflows: &'a Subflows,
+}
+
+/// The roles of a sub-workflow, as seen from a `run` step that starts it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subflow {
+    /// Roles whose work every route from its start to any of its ends passes.
+    pub must_pass: Vec<SmolStr>,
+    /// Roles that can do its first work (reached from its start through automation,
+    /// forks and branches only): whoever hands work to the `run` step hands it to them.
+    pub entry: Vec<SmolStr>,
+    /// Roles that can do its last work (an end reached from their work through nodes
+    /// without a role): they hand the work back to whoever follows the `run` step.
+    pub exit: Vec<SmolStr>,
+}
+
+/// Sub-workflows by workflow name.
+pub type Subflows = std::collections::BTreeMap<SmolStr, Subflow>;
+
+impl Subflow {
+    /// The roles of `workflow` for a caller. Linear per role. One level: the run steps
+    /// of `workflow` itself count as work by nobody.
+    pub fn of(workflow: &Workflow) -> Subflow {
+        use petgraph::Direction;
+        let graph = &workflow.graph;
+        let ends = paths::end_nodes(workflow);
+        let mut must_pass = Vec::new();
+        for role in &workflow.roles {
+            let avoiding = paths::reachable(workflow, |n| graph[n].role() == Some(&role.id));
+            if !ends.is_empty() && ends.iter().all(|e| !avoiding[e.index()]) {
+                must_pass.push(role.id.clone());
+            }
+        }
+        // First work: from the start through role-less nodes.
+        let mut entry = Vec::new();
+        let mut seen = vec![false; graph.node_count()];
+        let mut stack = vec![workflow.start];
+        while let Some(at) = stack.pop() {
+            if std::mem::replace(&mut seen[at.index()], true) {
+                continue;
+            }
+            match graph[at].role() {
+                Some(role) => entry.push(SmolStr::from(role)),
+                None => stack.extend(graph.neighbors_directed(at, Direction::Outgoing)),
+            }
+        }
+        // Last work: back from the ends through role-less nodes.
+        let mut exit = Vec::new();
+        let mut seen = vec![false; graph.node_count()];
+        let mut stack = ends;
+        while let Some(at) = stack.pop() {
+            if std::mem::replace(&mut seen[at.index()], true) {
+                continue;
+            }
+            match graph[at].role() {
+                Some(role) => exit.push(SmolStr::from(role)),
+                None => stack.extend(graph.neighbors_directed(at, Direction::Incoming)),
+            }
+        }
+        for list in [&mut entry, &mut exit] {
+            list.sort();
+            list.dedup();
+        }
+        Subflow {
+            must_pass,
+            entry,
+            exit,
+        }
+    }
+}
+
+/// The sub-workflow a `run` step starts, if `node` is one and it is known.
+pub(crate) fn subflow_of<'s>(subflows: &'s Subflows, node: &baton_ir::Node) -> Option<&'s Subflow> {
+    match &node.kind {
+        NodeKind::Step(baton_ir::Step {
+            performer: baton_ir::Performer::Workflow { workflow, .. },
+            ..
+        }) => subflows.get(workflow),
+        _ => None,
+    }
 }
 
 impl Pair<'_> {
@@ -389,10 +471,25 @@ pub struct Comparison {
 
 /// [`diff`], with the nodes and edges of `new` that are added or changed.
 pub fn compare(old: &Workflow, new: &Workflow) -> Comparison {
+    let none = Subflows::new();
+    compare_with(old, new, &none, &none)
+}
+
+/// [`compare`], where the `run` steps of each side start the workflows described in
+/// `old_subflows` and `new_subflows`: their roles count for hand-offs and for the roles
+/// every route must pass.
+pub fn compare_with(
+    old: &Workflow,
+    new: &Workflow,
+    old_subflows: &Subflows,
+    new_subflows: &Subflows,
+) -> Comparison {
     let pair = Pair {
         old,
         new,
         matching: matching::match_nodes(old, new),
+        old_subflows,
+        new_subflows,
     };
     let mut changes = Vec::new();
     paths::compare(&pair, &mut changes);

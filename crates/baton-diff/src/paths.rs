@@ -358,19 +358,36 @@ fn must_pass_nodes(pair: &Pair, changes: &mut Vec<Change>) {
     }
 }
 
-/// For each role of `workflow`, the ends that cannot be reached without its work.
-fn role_guarded_ends(workflow: &Workflow) -> BTreeMap<SmolStr, Vec<NodeIndex>> {
+/// For each role of `workflow` (and each role a sub-workflow it runs must pass), the
+/// ends that cannot be reached without its work; a `run` step counts as the work of
+/// the roles its sub-workflow must pass.
+fn role_guarded_ends(
+    workflow: &Workflow,
+    subflows: &crate::Subflows,
+) -> BTreeMap<SmolStr, Vec<NodeIndex>> {
     let ends = end_nodes(workflow);
     let everywhere = reachable(workflow, |_| false);
     let mut guarded = BTreeMap::new();
-    for role in &workflow.roles {
-        let avoiding = reachable(workflow, |n| workflow.graph[n].role() == Some(&role.id));
+    let mut roles: Vec<SmolStr> = workflow.roles.iter().map(|r| r.id.clone()).collect();
+    for (_, node) in workflow.nodes() {
+        if let Some(sub) = crate::subflow_of(subflows, node) {
+            roles.extend(sub.must_pass.iter().cloned());
+        }
+    }
+    roles.sort();
+    roles.dedup();
+    for role in roles {
+        let avoiding = reachable(workflow, |n| {
+            let node = &workflow.graph[n];
+            node.role() == Some(&role)
+                || crate::subflow_of(subflows, node).is_some_and(|s| s.must_pass.contains(&role))
+        });
         let cut: Vec<NodeIndex> = ends
             .iter()
             .copied()
             .filter(|e| everywhere[e.index()] && !avoiding[e.index()])
             .collect();
-        guarded.insert(role.id.clone(), cut);
+        guarded.insert(role, cut);
     }
     guarded
 }
@@ -378,8 +395,8 @@ fn role_guarded_ends(workflow: &Workflow) -> BTreeMap<SmolStr, Vec<NodeIndex>> {
 /// "`cleared` can now be reached without any work by `senior_counsel`".
 fn must_pass_roles(pair: &Pair, changes: &mut Vec<Change>) {
     let (old, new) = (pair.old, pair.new);
-    let old_guarded = role_guarded_ends(old);
-    let new_guarded = role_guarded_ends(new);
+    let old_guarded = role_guarded_ends(old, pair.old_subflows);
+    let new_guarded = role_guarded_ends(new, pair.new_subflows);
     let new_reach = reachable(new, |_| false);
     let old_reach = reachable(old, |_| false);
     for (role, ends) in &old_guarded {

@@ -143,14 +143,31 @@ fn raci(pair: &Pair, changes: &mut Vec<Change>) {
 /// Every hand-off (role A's work followed by role B's, through automation, forks and
 /// branches that belong to no role), with one example pair of node ids. One search per
 /// role, from all its nodes at once: linear per role.
-pub fn hand_off_pairs(workflow: &Workflow) -> BTreeMap<(SmolStr, SmolStr), (SmolStr, SmolStr)> {
+///
+/// A `run` step whose sub-workflow is known stands for its roles: whoever works before it
+/// hands off to the sub-workflow's first roles, its last roles hand off to whoever
+/// works after it.
+pub fn hand_off_pairs(
+    workflow: &Workflow,
+    subflows: &crate::Subflows,
+) -> BTreeMap<(SmolStr, SmolStr), (SmolStr, SmolStr)> {
     let graph = &workflow.graph;
     let mut pairs = BTreeMap::new();
-    for role in &workflow.roles {
+    let mut roles: Vec<SmolStr> = workflow.roles.iter().map(|r| r.id.clone()).collect();
+    for (_, node) in workflow.nodes() {
+        if let Some(sub) = crate::subflow_of(subflows, node) {
+            roles.extend(sub.exit.iter().cloned());
+        }
+    }
+    roles.sort();
+    roles.dedup();
+    for role in &roles {
         let mut seen = vec![false; graph.node_count()];
         let mut queue: Vec<(NodeIndex, NodeIndex)> = Vec::new();
         for (index, node) in workflow.nodes() {
-            if node.role() == Some(&role.id) {
+            let ends_here = node.role() == Some(role)
+                || crate::subflow_of(subflows, node).is_some_and(|s| s.exit.contains(role));
+            if ends_here {
                 for next in graph.neighbors_directed(index, Direction::Outgoing) {
                     queue.push((index, next));
                 }
@@ -163,11 +180,20 @@ pub fn hand_off_pairs(workflow: &Workflow) -> BTreeMap<(SmolStr, SmolStr), (Smol
                 continue;
             }
             seen[at.index()] = true;
+            let entry = crate::subflow_of(subflows, &graph[at]).map(|s| &s.entry);
+            if let Some(entry) = entry.filter(|e| !e.is_empty()) {
+                for other in entry.iter().filter(|o| *o != role) {
+                    pairs
+                        .entry((role.clone(), other.clone()))
+                        .or_insert((graph[from].id.clone(), graph[at].id.clone()));
+                }
+                continue;
+            }
             match graph[at].role() {
-                Some(other) if other == role.id => {}
+                Some(other) if other == role => {}
                 Some(other) => {
                     pairs
-                        .entry((role.id.clone(), SmolStr::from(other)))
+                        .entry((role.clone(), SmolStr::from(other)))
                         .or_insert((graph[from].id.clone(), graph[at].id.clone()));
                 }
                 None => {
@@ -182,8 +208,8 @@ pub fn hand_off_pairs(workflow: &Workflow) -> BTreeMap<(SmolStr, SmolStr), (Smol
 }
 
 fn hand_offs(pair: &Pair, changes: &mut Vec<Change>) {
-    let before = hand_off_pairs(pair.old);
-    let after = hand_off_pairs(pair.new);
+    let before = hand_off_pairs(pair.old, pair.old_subflows);
+    let after = hand_off_pairs(pair.new, pair.new_subflows);
     for ((from, to), (a, b)) in &after {
         if !before.contains_key(&(from.clone(), to.clone())) {
             let mut change = Change::new(
