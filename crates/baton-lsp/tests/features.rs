@@ -152,6 +152,35 @@ fn hover_on_a_step_says_who_how_long_and_what() {
 }
 
 #[test]
+fn hover_on_a_step_lists_its_routes_and_a_route_target_goes_to_its_node() {
+    let text = r#"workflow w {
+  role ops
+  system erp
+  step export "Export" {
+    auto erp "export"
+    timeout 10m
+    on failure -> by_hand
+    on timeout -> export  at most 2 times
+  }
+  end done success
+  step by_hand "By hand" { by ops }
+  -> done
+}
+"#;
+    let mut session = session_with(text);
+    let hover = session.hover(URI, pos(text, "export", 0, 0));
+    for part in [
+        "on failure goes to `by_hand`",
+        "on timeout goes to `export` (at most 2 times)",
+    ] {
+        assert!(hover.contains(part), "missing {part:?} in {hover}");
+    }
+    // The route's target is a reference: hover on it shows the step it names.
+    let target = session.hover(URI, pos(text, "by_hand", 0, 1));
+    assert!(target.starts_with("**step** `by_hand`"), "{target}");
+}
+
+#[test]
 fn hover_on_roles_systems_and_decisions() {
     let mut session = session_with(FLOW);
     let role = session.hover(URI, pos(FLOW, "writer", 0, 0));
