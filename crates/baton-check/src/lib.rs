@@ -50,11 +50,22 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// The IR, when there are no errors.
     pub workflow: Option<baton_ir::Workflow>,
+    /// The IRs of every imported file that checked without errors, directly or through
+    /// other imports, each once, in the order they were loaded.
+    pub imported: Vec<(FileId, baton_ir::Workflow)>,
 }
 
 impl Analysis {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The IR of the workflow an import names (of the root or of any imported workflow).
+    pub fn imported(&self, import: &baton_ir::Import) -> Option<&baton_ir::Workflow> {
+        self.imported
+            .iter()
+            .find(|(file, _)| *file == import.file)
+            .map(|(_, workflow)| workflow)
     }
 }
 
@@ -95,6 +106,7 @@ fn check_with(
         loader,
         loading: Vec::new(),
         loaded: HashMap::default(),
+        imported: Vec::new(),
     };
     let root = session.sources.add(name, text);
     let key = path.map(normalize);
@@ -111,6 +123,7 @@ fn check_with(
         ast,
         diagnostics,
         workflow: if has_errors { None } else { workflow },
+        imported: session.imported,
     }
 }
 
@@ -121,6 +134,7 @@ struct Session<'l> {
     /// Files being checked, innermost last: an import of one of them is a cycle.
     loading: Vec<PathBuf>,
     loaded: HashMap<PathBuf, Option<Signature>>,
+    imported: Vec<(FileId, baton_ir::Workflow)>,
 }
 
 impl Session<'_> {
@@ -281,6 +295,9 @@ impl Session<'_> {
                 .collect(),
             None => Vec::new(),
         };
+        if let Some(ir) = workflow {
+            self.imported.push((imported, ir));
+        }
         Some(Signature {
             name: header.name.text.clone(),
             path: use_decl.path.value.clone(),

@@ -119,6 +119,7 @@ pub(crate) fn lower(
         .map(|s| Import {
             workflow: s.name.clone(),
             path: s.path.clone(),
+            file: s.file,
         })
         .collect();
     import_list.sort_by(|a, b| a.workflow.cmp(&b.workflow));
@@ -248,13 +249,17 @@ impl Lowering {
         smol_str::format_smolstr!("{kind}#{n}")
     }
 
-    fn add(&mut self, item: &Item, id: SmolStr, kind: NodeKind, name_span: Span) -> NodeIndex {
+    fn add(&mut self, item: &Item, id: SmolStr, mut kind: NodeKind, name_span: Span) -> NodeIndex {
         let span = item.span;
         let lints: Vec<SmolStr> = item
             .attrs
             .iter()
             .flat_map(|a| a.args.iter().map(|n| n.text.clone()))
             .collect();
+        if let NodeKind::Decision(decision) = &mut kind {
+            // The runner enforces separation of duties unless the decision allows this.
+            decision.allow_self_review = lints.iter().any(|lint| lint == "self_review");
+        }
         if !lints.is_empty() {
             self.allowed.insert(id.clone(), lints);
         }
@@ -757,6 +762,7 @@ fn lower_decision(decision: &ast::Decision) -> Decision {
         takes: None,
         consult: Vec::new(),
         notify: Vec::new(),
+        allow_self_review: false,
     };
     for clause in &decision.clauses {
         match &clause.kind {

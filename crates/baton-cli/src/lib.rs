@@ -187,6 +187,8 @@ enum ColorChoice {
 enum Emit {
     /// The checked workflow graph as JSON (see docs/ir-json.md).
     Json,
+    /// The executable plan a runner carries out, as JSON (`.plan.json`, see docs/plan.md).
+    Plan,
     /// A Graphviz diagram with one swimlane per role.
     Dot,
     /// A Mermaid flowchart, drawn like the Graphviz diagram (`.mmd`).
@@ -207,6 +209,7 @@ impl Emit {
     fn extension(self) -> &'static str {
         match self {
             Emit::Json => "json",
+            Emit::Plan => "plan.json",
             Emit::Dot => "dot",
             Emit::Mermaid => "mmd",
             Emit::Markdown => "md",
@@ -703,7 +706,7 @@ impl Ui<'_> {
                     return EXIT_DIAGNOSTICS;
                 }
             },
-            _ => render_output(workflow, emit, direction),
+            _ => render_output(&analysis, workflow, emit, direction),
         };
         let bytes = match rendered {
             Ok(bytes) => bytes,
@@ -733,6 +736,7 @@ impl Ui<'_> {
 
 /// The bytes of one output (PNG is binary), or a message saying why it cannot be made.
 fn render_output(
+    analysis: &baton_check::Analysis,
     workflow: &baton_ir::Workflow,
     emit: Emit,
     direction: Direction,
@@ -744,6 +748,12 @@ fn render_output(
     let dot = || baton_emit::dot(workflow, &baton_emit::DotOptions { direction });
     Ok(match emit {
         Emit::Json => baton_emit::json(workflow).into_bytes(),
+        Emit::Plan => {
+            baton_plan::Plan::from_workflow(workflow, &|import| analysis.imported(import))
+                .map_err(|e| format!("{e}"))?
+                .to_json()
+                .into_bytes()
+        }
         Emit::Dot => dot().into_bytes(),
         Emit::Mermaid => {
             let options = baton_emit::MermaidOptions {

@@ -32,7 +32,7 @@ fn examples() {
                     "{relative} does not check clean:\n{}",
                     check.stderr
                 );
-                for emit in ["json", "dot", "mermaid", "markdown", "bpmn"] {
+                for emit in ["json", "plan", "dot", "mermaid", "markdown", "bpmn"] {
                     let out = baton(&["build", &relative, "--emit", emit]);
                     assert_eq!(out.code, 0, "{relative} --emit {emit}:\n{}", out.stderr);
                     let again = baton(&["build", &relative, "--emit", emit]);

@@ -11,6 +11,7 @@
 //! [`FORMAT_VERSION`].
 
 mod expr;
+mod review;
 pub mod timing;
 
 use baton_diagnostics::Span;
@@ -79,6 +80,10 @@ pub struct Variable {
 pub struct Import {
     pub workflow: SmolStr,
     pub path: SmolStr,
+    /// The imported file, for finding its IR (`baton_check::Analysis::imported`); not in
+    /// the JSON form, where `path` says the same.
+    #[serde(skip)]
+    pub file: baton_diagnostics::FileId,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -242,6 +247,9 @@ pub struct Decision {
     pub consult: Vec<SmolStr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notify: Vec<SmolStr>,
+    /// `@allow(self_review)`: whoever did the reviewed work may take the decision.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_self_review: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
