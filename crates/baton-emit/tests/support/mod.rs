@@ -169,6 +169,7 @@ pub fn decision(title: &str, role: Option<&str>) -> NodeKind {
         takes: None,
         consult: Vec::new(),
         notify: Vec::new(),
+        allow_self_review: false,
     })
 }
 
