@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use build::BuildError;
-pub use expr::{CmpOp, Expr};
+pub use expr::{due_at, eval, eval_bool, CmpOp, Expr};
 pub use value::{Type, Value};
 
 /// The `format` field of every plan.
@@ -32,8 +32,10 @@ pub const VERSION: u32 = 1;
 #[schemars(title = "Baton executable plan", description = "See docs/plan.md.")]
 pub struct Plan {
     /// Always `baton-plan`.
+    #[schemars(extend("const" = "baton-plan"))]
     pub format: String,
     /// Always 1 for this format.
+    #[schemars(extend("const" = 1))]
     pub version: u32,
     /// The workflow's name (`workflow NAME`).
     pub name: String,

@@ -219,6 +219,52 @@ impl Value {
         }
     }
 
+    /// Reads `text` as a value of type `ty`, written as a literal of the language
+    /// (`12%`, `1h30m`, `2026-12-01T09:00`, `vip`), e.g. from `--set open_rate=12%`. For
+    /// `text`, a value in double quotes is read as a string literal (with its escapes)
+    /// and anything else is taken as it is. B0910 when it is not a literal of `ty`.
+    pub fn parse(ty: &Type, text: &str) -> Result<Value, PlanError> {
+        use baton_syntax::ast::ExprKind as L;
+        if *ty == Type::Text && !text.starts_with('"') {
+            return Ok(Value::Text(text.to_string()));
+        }
+        let literal = baton_syntax::parse_literal(text);
+        let wrong = |why: String| PlanError {
+            code: "B0910",
+            message: if why.is_empty() {
+                format!("`{text}` is not a `{ty}` value")
+            } else {
+                format!("`{text}` is not a `{ty}` value: {why}")
+            },
+            help: format!("write {}", literal_shape(ty)),
+        };
+        let literal = literal.map_err(wrong)?;
+        let value = match (ty, literal) {
+            (Type::Int, L::Int(n)) => Value::Int(n),
+            (Type::Number, L::Int(n)) => Value::Number(n as f64),
+            (Type::Number, L::Number(n)) => Value::Number(n),
+            // Exact: from the digits as written, not through the parser's f64.
+            (Type::Percent, L::Percent(_)) => Value::Percent(
+                percent_fraction(text.trim_end_matches('%'))
+                    .ok_or_else(|| wrong("out of range".into()))?,
+            ),
+            (Type::Text, L::Text(t)) => Value::Text(t.to_string()),
+            (Type::Bool, L::Bool(b)) => Value::Bool(b),
+            (Type::Duration, L::Duration(s)) => Value::Duration(s),
+            (Type::Date, L::Date(d)) => {
+                Value::Date(parse_date(&d).ok_or_else(|| wrong(String::new()))?)
+            }
+            (Type::Datetime, L::DateTime(t)) => {
+                Value::Datetime(datetime_from_literal(&t).ok_or_else(|| wrong(String::new()))?)
+            }
+            (Type::Enum(variants), L::Name(name)) if variants.iter().any(|v| *v == name.text) => {
+                Value::Enum(name.text.to_string())
+            }
+            _ => return Err(wrong(String::new())),
+        };
+        Ok(value)
+    }
+
     /// Orders two values of the same type (`None` for unordered or different types).
     /// Percent values compare exactly (decimals); datetimes as instants.
     pub fn compare(&self, other: &Value) -> Option<Ordering> {
@@ -239,6 +285,30 @@ impl Value {
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.to_json().serialize(serializer)
+    }
+}
+
+/// What each type's literal looks like, for help lines.
+fn literal_shape(ty: &Type) -> String {
+    match ty {
+        Type::Int => "a whole number, e.g. `3`".into(),
+        Type::Number => "a number, e.g. `2.5`".into(),
+        Type::Percent => "a percentage with `%`, e.g. `12%` or `2.5%`".into(),
+        Type::Text => "any text (in double quotes for escapes)".into(),
+        Type::Bool => "`true` or `false`".into(),
+        Type::Duration => "a duration, e.g. `45m`, `2d` or `1h30m`".into(),
+        Type::Date => "a date `YYYY-MM-DD`, e.g. `2026-12-01`".into(),
+        Type::Datetime => {
+            "a datetime `YYYY-MM-DDTHH:MM`, optionally with `:SS` and a zone, e.g. `2026-12-01T09:00Z` (no zone: UTC)".into()
+        }
+        Type::Enum(variants) => format!(
+            "one of {}",
+            variants
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -475,6 +545,65 @@ mod tests {
         assert_eq!(t.to_json(), json!("2026-12-01T09:00:30+01:00"));
         let d = from_ir(&baton_ir::Value::Date("2026-02-28".into())).expect("date");
         assert_eq!(d.to_json(), json!("2026-02-28"));
+    }
+
+    #[test]
+    fn parsing_reads_the_language_literals() {
+        let p = Value::parse(&Type::Percent, "12%").expect("12%");
+        assert_eq!(p, Value::Percent(percent_fraction("12").expect("12")));
+        assert_eq!(p.to_json(), json!(0.12));
+        assert_eq!(
+            Value::parse(&Type::Percent, "2.5%").map(|v| v.to_json()),
+            Ok(json!(0.025))
+        );
+        assert_eq!(Value::parse(&Type::Int, "-3"), Ok(Value::Int(-3)));
+        assert_eq!(Value::parse(&Type::Number, "3"), Ok(Value::Number(3.0)));
+        assert_eq!(
+            Value::parse(&Type::Duration, "1h30m"),
+            Ok(Value::Duration(5400))
+        );
+        assert_eq!(
+            Value::parse(&Type::Datetime, "2026-12-01T09:00").map(|v| v.to_json()),
+            Ok(json!("2026-12-01T09:00:00Z"))
+        );
+        assert_eq!(
+            Value::parse(&Type::Text, "Spring sale"),
+            Ok(Value::Text("Spring sale".into()))
+        );
+        assert_eq!(
+            Value::parse(&Type::Text, "\"a\\tb\""),
+            Ok(Value::Text("a\tb".into()))
+        );
+        let tiers = Type::Enum(vec!["hot".into(), "cold".into()]);
+        assert_eq!(Value::parse(&tiers, "hot"), Ok(Value::Enum("hot".into())));
+        for (ty, bad) in [
+            (&Type::Percent, "0.12"),
+            (&Type::Percent, "12"),
+            (&Type::Int, "2.5"),
+            (&Type::Bool, "yes"),
+            (&Type::Duration, "1.5d"),
+            (&Type::Date, "2026-02-30"),
+            (&tiers, "warm"),
+            (&Type::Text, "\"open"),
+        ] {
+            let error = Value::parse(ty, bad).expect_err(bad);
+            assert_eq!(error.code, "B0910", "{bad}");
+            assert!(
+                error.message.contains(&format!("`{bad}`")),
+                "{}",
+                error.message
+            );
+        }
+        let error = Value::parse(&Type::Date, "2026-02-30").expect_err("no such day");
+        assert!(
+            error.message.contains("not a valid date"),
+            "{}",
+            error.message
+        );
+        assert!(Value::parse(&tiers, "warm")
+            .expect_err("warm")
+            .help
+            .contains("`hot`"));
     }
 
     #[test]

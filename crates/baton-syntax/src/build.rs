@@ -609,7 +609,7 @@ impl<'s> Builder<'s> {
         true
     }
 
-    fn literal(&mut self, pair: P) -> ExprKind {
+    pub(crate) fn literal(&mut self, pair: P) -> ExprKind {
         let span = self.span(&pair);
         let raw = pair.as_str();
         match pair.as_rule() {

@@ -9,7 +9,9 @@ mod build;
 mod comments;
 mod errors;
 mod fast;
+mod literal;
 mod parser;
 
 pub use comments::{comments, Comment};
+pub use literal::parse_literal;
 pub use parser::{parse, parse_reference, Parsed, MAX_EXPRESSION_DEPTH, MAX_NESTING};
