@@ -70,3 +70,47 @@ fn every_example_plan_validates() {
     }
     assert!(count >= 6);
 }
+
+/// The graph (`--emit json`) has a hand-written schema, `docs/ir.schema.json`; every
+/// example's graph validates against it, and it rejects what the format does not allow.
+#[test]
+fn every_example_graph_validates() {
+    let text = std::fs::read_to_string(root().join("docs/ir.schema.json")).expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let mut count = 0;
+    for entry in std::fs::read_dir(root().join("examples")).expect("examples/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "baton") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("example");
+        let analysis = baton_check::check(&path.display().to_string(), text, Some(&path), &Disk);
+        let workflow = analysis.workflow.as_ref().expect("checks");
+        let json: serde_json::Value = serde_json::from_str(&workflow.to_json()).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            errors.join("\n")
+        );
+        let mut broken = json.clone();
+        broken["nodes"][1]["surprise"] = serde_json::json!(1);
+        assert!(
+            !validator.is_valid(&broken),
+            "an unknown node field validates"
+        );
+        let mut broken = json.clone();
+        broken["edges"][0]["kind"] = serde_json::json!("teleport");
+        assert!(
+            !validator.is_valid(&broken),
+            "an unknown edge kind validates"
+        );
+        count += 1;
+    }
+    assert!(count >= 6);
+}
