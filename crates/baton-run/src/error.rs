@@ -38,6 +38,17 @@ run_codes! {
     ProjectUnreadable = "R0201", "the project file cannot be read";
     ProjectInvalid = "R0202", "the project file is not valid";
     UnknownPerson = "R0203", "a person is not named in the project file";
+    UnknownInput = "R0301", "a workflow has no input of that name";
+    MissingValue = "R0302", "an input or output that must be given is missing";
+    MistypedValue = "R0303", "a value does not have its declared type";
+    UnknownOutput = "R0304", "a step has no output of that name";
+    BadOutcome = "R0305", "a decision's outcome is missing or unknown, or a step was given one";
+    ExhaustedOutcome = "R0306", "an outcome has been taken as often as its bound allows";
+    WrongRole = "R0307", "a person does not hold the role a task needs";
+    SelfReview = "R0308", "a person may not review their own work";
+    StaleWork = "R0309", "nothing in the instance waits for that work any more";
+    InstanceEnded = "R0310", "the instance has already ended";
+    NoIncident = "R0311", "the instance has no incident to retry";
     BadTime = "R0701", "a time (`--now`, `BATON_NOW`) cannot be read";
 }
 

@@ -1,9 +1,10 @@
 //! The embedded runner's foundation: SQLite storage (one transaction per transition with
 //! its events), the project file (`baton.toml`), the automation driver (argv commands,
-//! JSON in and out, timeouts) and the injectable clock. The engine over plans builds on
-//! these once `baton-plan` is on main.
+//! JSON in and out, timeouts), the injectable clock, and the pure engine over plans
+//! (`engine`: state + event -> new state + effects). The `Runner` over the store is next.
 
 pub mod automation;
+pub mod engine;
 pub mod error;
 pub mod project;
 pub mod store;
