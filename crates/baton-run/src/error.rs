@@ -49,6 +49,10 @@ run_codes! {
     StaleWork = "R0309", "nothing in the instance waits for that work any more";
     InstanceEnded = "R0310", "the instance has already ended";
     NoIncident = "R0311", "the instance has no incident to retry";
+    UnknownTask = "R0312", "there is no task with that id";
+    TaskClosed = "R0313", "the task was already completed or withdrawn";
+    UnknownInstance = "R0314", "there is no instance with that id";
+    PlanUnreadable = "R0315", "an instance's stored plan cannot be read by this Baton";
     BadTime = "R0701", "a time (`--now`, `BATON_NOW`) cannot be read";
 }
 

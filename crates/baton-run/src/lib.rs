@@ -7,9 +7,11 @@ pub mod automation;
 pub mod engine;
 pub mod error;
 pub mod project;
+pub mod runner;
 pub mod store;
 pub mod time;
 
 pub use error::{ErrorCode, RunCode, RunError, RunResult};
 pub use project::Project;
+pub use runner::Runner;
 pub use store::Store;
