@@ -439,3 +439,35 @@ fn unknown_instances_are_refused() {
         RunCode::UnknownInstance
     );
 }
+
+#[test]
+fn a_stored_plan_of_another_version_is_refused() {
+    let plan = plan_of_text(LOOP);
+    let dir = tempfile::tempdir().expect("dir");
+    let mut runner = runner(&plan, dir.path());
+    let id = runner
+        .store()
+        .write(|tx| {
+            tx.put_plan(
+                "future",
+                "loop",
+                "{\"format\": \"baton-plan\", \"version\": 99}",
+            )?;
+            tx.insert_instance(&InstanceRow {
+                id: 0,
+                workflow: "loop".into(),
+                plan_hash: "future".into(),
+                source: None,
+                parent: None,
+                parent_token: None,
+                status: "running".into(),
+                started_at: 0,
+                updated_at: 0,
+                state: "{}".into(),
+            })
+        })
+        .expect("rows");
+    let err = runner.status(id).expect_err("refused");
+    assert_eq!(err.code, RunCode::PlanUnreadable);
+    assert!(err.message.contains("version 99"), "{}", err.message);
+}
