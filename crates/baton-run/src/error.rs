@@ -152,3 +152,22 @@ impl fmt::Display for RunError {
 impl std::error::Error for RunError {}
 
 pub type RunResult<T> = Result<T, RunError>;
+
+#[cfg(test)]
+mod tests {
+    use super::RunCode;
+
+    #[test]
+    fn every_code_has_a_row_and_a_section_in_the_docs() {
+        let doc = include_str!("../../../docs/diagnostics.md");
+        for code in RunCode::ALL {
+            let row = format!("| {} | {} |", code.as_str(), code.summary());
+            let section = format!("### {}: {}", code.as_str(), code.summary());
+            assert!(doc.contains(&row), "no table row `{row}`");
+            assert!(doc.contains(&section), "no section `{section}`");
+        }
+        let mut sorted = RunCode::ALL.to_vec();
+        sorted.sort_by_key(|c| c.as_str());
+        assert_eq!(sorted, RunCode::ALL, "codes in code order");
+    }
+}
