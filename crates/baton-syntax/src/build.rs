@@ -81,6 +81,20 @@ impl<'s> Builder<'s> {
         self.item_here(pair)
     }
 
+    /// The name and title of a `parallel_head` or `branch_head` parsed at `base`.
+    pub(crate) fn head(&mut self, pair: P, base: usize) -> (Option<Name>, Option<Text>) {
+        self.base = base;
+        let (mut name, mut title) = (None, None);
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::parallel_name | Rule::branch_name => name = Some(self.name(child)),
+                Rule::title => title = Some(self.title(child)),
+                _ => {}
+            }
+        }
+        (name, title)
+    }
+
     fn item_here(&mut self, pair: P) -> Item {
         let span = self.span(&pair);
         let mut attrs = Vec::new();

@@ -349,25 +349,9 @@ impl Segments<'_> {
             if rest.starts_with('}') {
                 break SegmentEnd::Closed(pos + 1);
             }
-            if let Some((item, end)) = self.fast.then(|| fast::item(source, pos)).flatten() {
-                items.push(item);
-                pos = end;
-                continue;
-            }
-            match parse_rule(Rule::item, rest) {
-                Ok(mut pairs) => match pairs.next() {
-                    Some(pair) => {
-                        let end = pos + pair.as_span().end();
-                        items.push(builder.item(pair, pos));
-                        pos = end;
-                    }
-                    None => break SegmentEnd::FileEnd(pos),
-                },
-                Err(error) => {
-                    diagnostics.push(syntax_error(&error, pos, source, file));
-                    pos = skip_item(source, pos);
-                }
-            }
+            let (item, end) = self.item(&mut builder, &mut diagnostics, pos);
+            items.extend(item);
+            pos = end;
         };
         diagnostics.append(&mut builder.diagnostics);
         Segment {
@@ -375,6 +359,118 @@ impl Segments<'_> {
             diagnostics,
             end,
         }
+    }
+}
+
+impl Segments<'_> {
+    /// Parses the item at `pos` (not trivia, not `}`, not the end); returns it (none if it
+    /// is broken: then it is reported and skipped) and the offset after it.
+    fn item(
+        self,
+        builder: &mut Builder<'_>,
+        diagnostics: &mut Vec<Diagnostic>,
+        pos: usize,
+    ) -> (Option<ast::Item>, usize) {
+        let source = self.source;
+        if let Some((item, end)) = self.fast.then(|| fast::item(source, pos)).flatten() {
+            return (Some(item), end);
+        }
+        match parse_rule(Rule::item, &source[pos..]) {
+            Ok(mut pairs) => match pairs.next() {
+                Some(pair) => {
+                    let end = pos + pair.as_span().end();
+                    (Some(builder.item(pair, pos)), end)
+                }
+                None => (None, source.len()),
+            },
+            Err(error) => {
+                let before = diagnostics.len();
+                if let Some((item, end)) = self.recover_parallel(builder, diagnostics, pos) {
+                    if diagnostics.len() == before {
+                        // Nothing inside was found broken (the file ended inside the
+                        // block): the whole item's error stands.
+                        diagnostics.push(syntax_error(&error, pos, source, self.file));
+                    }
+                    return (Some(item), end);
+                }
+                diagnostics.push(syntax_error(&error, pos, source, self.file));
+                (None, skip_item(source, pos))
+            }
+        }
+    }
+
+    /// A `parallel` that does not parse as a whole, read piece by piece: its head, then
+    /// each branch's head and items, each broken piece reported and skipped on its own, so
+    /// the rest of the parallel (its other branches, the good items of a branch) is kept
+    /// for the checker and the editor. `None` when the head itself is broken (the item is
+    /// then reported as a whole). Recursion follows the braces, which `too_deep` bounds.
+    fn recover_parallel(
+        self,
+        builder: &mut Builder<'_>,
+        diagnostics: &mut Vec<Diagnostic>,
+        pos: usize,
+    ) -> Option<(ast::Item, usize)> {
+        let (source, file) = (self.source, self.file);
+        // Only a parallel without attributes (`@allow` before it) is read in pieces.
+        let head = parse_rule(Rule::parallel_head, &source[pos..])
+            .ok()?
+            .next()?;
+        let mut at = pos + head.as_span().end();
+        let (name, title) = builder.head(head, pos);
+        let mut branches = Vec::new();
+        let end = loop {
+            at = skip_trivia(source, at);
+            if at >= source.len() {
+                break at;
+            }
+            if source[at..].starts_with('}') {
+                break at + 1;
+            }
+            let branch_head = match parse_rule(Rule::branch_head, &source[at..]) {
+                Ok(mut pairs) => pairs.next(),
+                Err(error) => {
+                    diagnostics.push(syntax_error(&error, at, source, file));
+                    at = skip_item(source, at);
+                    continue;
+                }
+            };
+            let Some(branch_head) = branch_head else {
+                break source.len();
+            };
+            let branch_start = at;
+            at += branch_head.as_span().end();
+            let (branch_name, branch_title) = builder.head(branch_head, branch_start);
+            let mut items = Vec::new();
+            at = loop {
+                at = skip_trivia(source, at);
+                if at >= source.len() {
+                    break at;
+                }
+                if source[at..].starts_with('}') {
+                    break at + 1;
+                }
+                let (item, next) = self.item(builder, diagnostics, at);
+                items.extend(item);
+                at = next;
+            };
+            branches.push(ast::Branch {
+                name: branch_name,
+                title: branch_title,
+                items,
+                span: Span::new(branch_start, at),
+            });
+        };
+        let item = ast::Item {
+            attrs: Vec::new(),
+            kind: ast::ItemKind::Parallel(ast::Parallel {
+                name,
+                title,
+                branches,
+                keyword: Span::new(pos, pos + "parallel".len()),
+            }),
+            span: Span::new(pos, end),
+        };
+        Some((item, end))
     }
 }
 

@@ -1988,8 +1988,66 @@ fn errors_inside_nested_blocks_are_reported_once() {
     let parsed = parse(source);
     assert_eq!(codes(&parsed), [Code::SyntaxError]);
     let wf = parsed.file.workflow.expect("workflow");
-    assert_eq!(wf.items.len(), 1);
-    assert!(matches!(&wf.items[0].kind, ItemKind::End(e) if e.name.text == "done"));
+    // The parallel is kept, with its branch; only the broken step is lost.
+    assert_eq!(wf.items.len(), 2);
+    assert!(
+        matches!(&wf.items[0].kind, ItemKind::Parallel(p) if p.branches.len() == 1 && p.branches[0].items.is_empty())
+    );
+    assert!(matches!(&wf.items[1].kind, ItemKind::End(e) if e.name.text == "done"));
+}
+
+#[test]
+fn errors_inside_branches_lose_only_the_broken_item() {
+    let source = "workflow w {\n  parallel review \"Review\" {\n    branch legal {\n      step l { by a takes }\n      step l2 { by a }\n    }\n    banch x { }\n    branch brand {\n      step b { by a }\n      step b2 { by a takes 1x }\n      -> done\n    }\n  }\n  end done\n}";
+    for parsed in [
+        parse(source),
+        baton_syntax::parse_reference(source, FileId(0)),
+    ] {
+        assert_eq!(
+            codes(&parsed),
+            [Code::SyntaxError; 3],
+            "{:?}",
+            parsed.diagnostics
+        );
+        // Each error is where it is, not at the `parallel`.
+        let lines: Vec<usize> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| {
+                source[..d.primary.span.start as usize]
+                    .matches('\n')
+                    .count()
+                    + 1
+            })
+            .collect();
+        assert_eq!(lines, [4, 7, 10]);
+        let wf = parsed.file.workflow.expect("workflow");
+        assert_eq!(wf.items.len(), 2);
+        let ItemKind::Parallel(p) = &wf.items[0].kind else {
+            panic!("not a parallel: {:?}", wf.items[0]);
+        };
+        assert_eq!(p.name.as_ref().map(|n| n.text.as_str()), Some("review"));
+        let names: Vec<Vec<String>> = p
+            .branches
+            .iter()
+            .map(|b| {
+                b.items
+                    .iter()
+                    .map(|i| match &i.kind {
+                        ItemKind::Step(s) => s.name.text.to_string(),
+                        ItemKind::Goto(_) => "->".to_string(),
+                        other => panic!("unexpected {other:?}"),
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(names, [vec!["l2"], vec!["b", "->"]]);
+        for branch in &p.branches {
+            assert!(at(source, branch.span).starts_with("branch"));
+            assert!(at(source, branch.span).ends_with('}'));
+        }
+        assert!(at(source, wf.items[0].span).starts_with("parallel"));
+    }
 }
 
 #[test]
