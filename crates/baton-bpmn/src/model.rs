@@ -263,7 +263,7 @@ pub fn build(workflow: &Workflow) -> Model {
         let span = node.name_span;
         let (first, last) = match &node.kind {
             NodeKind::Start => {
-                let start = b.add(id, None, None, Kind::Start, span);
+                let start = b.add(id, Some("Start".to_string()), None, Kind::Start, span);
                 // Zeebe has no input defaults: a FEEL script sets each missing one.
                 let mut last = start;
                 for input in &workflow.inputs {
@@ -376,7 +376,7 @@ pub fn build(workflow: &Workflow) -> Model {
                 b.nodes[task].documentation = decision.description.as_ref().map(|d| d.to_string());
                 let gateway = b.add(
                     format!("{id}-gateway"),
-                    None,
+                    Some("Outcome?".to_string()),
                     lane,
                     Kind::ExclusiveGateway { default: None },
                     span,
@@ -397,13 +397,31 @@ pub fn build(workflow: &Workflow) -> Model {
                     WaitUntil::Until(e) => Timer::Date(feel::until(e)),
                     WaitUntil::For(seconds) => Timer::Duration(*seconds),
                 };
-                let n = b.add(id, title, None, Kind::TimerCatch(timer), span);
+                let name = title.unwrap_or_else(|| match until {
+                    WaitUntil::Until(e) => format!("Until {e}"),
+                    WaitUntil::For(seconds) => {
+                        format!("Wait {}", baton_ir::format_duration(*seconds))
+                    }
+                });
+                let n = b.add(id, Some(name), None, Kind::TimerCatch(timer), span);
                 (n, n)
             }
-            NodeKind::Branch { .. } => {
+            NodeKind::Branch { subject } => {
+                // Gateways that choose are named by their question (bpmnlint wants it).
+                let question = match subject {
+                    Some(subject) => format!("{subject}?"),
+                    None => workflow
+                        .graph
+                        .edges(index)
+                        .find_map(|e| match &e.weight().kind {
+                            EdgeKind::Guard { guard } => Some(format!("{guard}?")),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| "Which way?".to_string()),
+                };
                 let n = b.add(
                     id,
-                    None,
+                    Some(question),
                     None,
                     Kind::ExclusiveGateway { default: None },
                     span,
@@ -567,6 +585,7 @@ pub fn build(workflow: &Workflow) -> Model {
             *d = default;
         }
     }
+    merge_before_forks(&mut b);
     place_in_lanes(&mut b);
     Model {
         process_id: workflow.name.to_string(),
@@ -636,6 +655,42 @@ fn route_source(b: &mut Builder, host: usize, step: &baton_ir::Step, route: &Edg
         kind,
         span,
     )
+}
+
+/// A gateway that is reached from several places and also splits (a jump back to an
+/// `if` or a `parallel`) gets a converging exclusive gateway in front: the merge passes
+/// each arriving token on, as the gateway itself would, and each gateway has one job.
+fn merge_before_forks(b: &mut Builder) {
+    let count = b.nodes.len();
+    let mut incoming = vec![0usize; count];
+    let mut outgoing = vec![0usize; count];
+    for f in &b.flows {
+        incoming[f.target] += 1;
+        outgoing[f.source] += 1;
+    }
+    for gateway in 0..count {
+        let is_gateway = matches!(
+            b.nodes[gateway].kind,
+            Kind::ExclusiveGateway { .. } | Kind::ParallelGateway
+        );
+        if !is_gateway || incoming[gateway] < 2 || outgoing[gateway] < 2 {
+            continue;
+        }
+        let id = format!("{}-merge", b.nodes[gateway].id);
+        let (lane, span) = (b.nodes[gateway].lane, b.nodes[gateway].span);
+        let placed = !b.unplaced.contains(&gateway);
+        let merge = b.add(
+            id,
+            None,
+            placed.then_some(lane),
+            Kind::ExclusiveGateway { default: None },
+            span,
+        );
+        for f in b.flows.iter_mut().filter(|f| f.target == gateway) {
+            f.target = merge;
+        }
+        b.flow(merge, gateway, None, None, false);
+    }
 }
 
 fn bracket(condition: &str) -> String {
