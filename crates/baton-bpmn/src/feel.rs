@@ -138,25 +138,7 @@ fn shift_left_two(numeral: &str) -> String {
 
 /// Seconds as an ISO 8601 duration (days and time; FEEL's days-and-time duration).
 pub fn duration(seconds: u64) -> String {
-    if seconds == 0 {
-        return "PT0S".to_string();
-    }
-    let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    let (hours, rest) = (rest / 3_600, rest % 3_600);
-    let (minutes, secs) = (rest / 60, rest % 60);
-    let mut out = String::from("P");
-    if days > 0 {
-        let _ = write!(out, "{days}D");
-    }
-    if hours + minutes + secs > 0 {
-        out.push('T');
-        for (n, unit) in [(hours, 'H'), (minutes, 'M'), (secs, 'S')] {
-            if n > 0 {
-                let _ = write!(out, "{n}{unit}");
-            }
-        }
-    }
-    out
+    baton_ir::iso_duration(seconds)
 }
 
 /// A Baton datetime (`YYYY-MM-DDTHH:MM`, optional `:SS` and zone) in the full form FEEL

@@ -401,6 +401,30 @@ impl Serialize for Workflow {
     }
 }
 
+/// Seconds as an ISO 8601 duration (the plan's value encoding, FEEL's days-and-time
+/// duration): `5400` → `PT1H30M`; `0` → `PT0S`. Weeks are written as days (`P7D`).
+pub fn iso_duration(seconds: u64) -> String {
+    if seconds == 0 {
+        return "PT0S".to_string();
+    }
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    let (hours, rest) = (rest / 3_600, rest % 3_600);
+    let (minutes, secs) = (rest / 60, rest % 60);
+    let mut out = String::from("P");
+    if days > 0 {
+        out.push_str(&format!("{days}D"));
+    }
+    if hours + minutes + secs > 0 {
+        out.push('T');
+        for (n, unit) in [(hours, 'H'), (minutes, 'M'), (secs, 'S')] {
+            if n > 0 {
+                out.push_str(&format!("{n}{unit}"));
+            }
+        }
+    }
+    out
+}
+
 /// Human-readable duration, e.g. `1d 4h` for 100800 seconds.
 pub fn format_duration(seconds: u64) -> String {
     if seconds == 0 {

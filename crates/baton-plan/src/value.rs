@@ -351,28 +351,7 @@ pub(crate) fn percent_fraction(percent_text: &str) -> Option<Decimal> {
         .map(|d| d.normalize())
 }
 
-/// `5400` → `PT1H30M`; `0` → `PT0S`. Weeks are written as days (`P7D`).
-pub fn iso_duration(seconds: u64) -> String {
-    if seconds == 0 {
-        return "PT0S".to_string();
-    }
-    let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    let (hours, rest) = (rest / 3_600, rest % 3_600);
-    let (minutes, secs) = (rest / 60, rest % 60);
-    let mut out = String::from("P");
-    if days > 0 {
-        out.push_str(&format!("{days}D"));
-    }
-    if hours + minutes + secs > 0 {
-        out.push('T');
-        for (n, unit) in [(hours, 'H'), (minutes, 'M'), (secs, 'S')] {
-            if n > 0 {
-                out.push_str(&format!("{n}{unit}"));
-            }
-        }
-    }
-    out
-}
+pub use baton_ir::iso_duration;
 
 /// Reads `PnW`, `PnD`, `PTnHnMnS` and their combinations, whole numbers only. Years and
 /// months are refused: they have no fixed length.
