@@ -7,6 +7,7 @@
 
 mod dataflow;
 mod flow;
+mod loader;
 mod lower;
 mod resolve;
 mod scc;
@@ -14,6 +15,8 @@ mod types;
 
 /// The lints that `@allow(...)` silences.
 pub use resolve::LINTS;
+
+pub use loader::{read_source, Disk};
 
 use baton_diagnostics::{sort_diagnostics, Code, Diagnostic, FileId, SourceMap, Span};
 use baton_ir::{SmolStr, Type};

@@ -7,11 +7,11 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use baton_check::{Analysis, FileLoader};
+use baton_check::{Analysis, Disk, FileLoader};
 use baton_diff::render::{Entry, Status};
 use clap::ValueEnum;
 
-use crate::{decode, render, workflow_files, Disk, Ui, EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE};
+use crate::{decode, render, workflow_files, Ui, EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE};
 
 /// Exit code when a change matches `--fail-on`.
 pub const EXIT_FAIL_ON: i32 = 3;
@@ -200,15 +200,7 @@ impl Ui<'_> {
     }
 
     fn disk_loader(&self, location: Option<&Path>) -> Disk {
-        let root = match (&self.import_root, location.and_then(Path::parent)) {
-            (Some(root), _) => root.clone(),
-            (None, Some(dir)) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        Disk {
-            root: root.canonicalize().ok(),
-            root_name: root,
-        }
+        Disk::for_file(self.import_root.as_deref(), location)
     }
 
     /// Reads and checks one side that is a single workflow; `None` after an IO error.

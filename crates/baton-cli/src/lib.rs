@@ -12,7 +12,7 @@ mod new_cmd;
 mod serve_cmd;
 mod user_cmd;
 
-use baton_check::{Analysis, FileLoader};
+use baton_check::{Analysis, Disk};
 use baton_diagnostics::{report::Report, Diagnostic, Severity};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -340,46 +340,6 @@ struct Ui<'a> {
     import_root: Option<PathBuf>,
 }
 
-/// Reads imports from the disk, refusing files that resolve outside `root` (after `..`
-/// and symbolic links), so a workflow cannot read arbitrary files of the machine.
-struct Disk {
-    /// The root as given, for messages (absolute paths would differ per machine).
-    root_name: PathBuf,
-    /// The root with links resolved, for the check.
-    root: Option<PathBuf>,
-}
-
-impl FileLoader for Disk {
-    fn load(&self, path: &Path) -> std::io::Result<String> {
-        if let Some(root) = &self.root {
-            let real = path.canonicalize()?;
-            if !real.starts_with(root) {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::PermissionDenied,
-                    format!(
-                        "it resolves outside the project root `{}`",
-                        self.root_name.display()
-                    ),
-                ));
-            }
-        }
-        read_source(path)
-    }
-}
-
-fn read_source(path: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
-    String::from_utf8(bytes).map_err(|e| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!(
-                "the file is not valid UTF-8 (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
-}
-
 /// Decodes a source file. Invalid UTF-8 is replaced so the rest of the file can still be
 /// checked, and reported as B0006 at the first bad byte.
 fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
@@ -427,15 +387,7 @@ impl Ui<'_> {
         };
         let (text, bad_byte) = decode(bytes);
         let location = if is_stdin { None } else { Some(path) };
-        let root = match (&self.import_root, location.and_then(Path::parent)) {
-            (Some(root), _) => root.clone(),
-            (None, Some(dir)) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let loader = Disk {
-            root: root.canonicalize().ok(),
-            root_name: root,
-        };
+        let loader = Disk::for_file(self.import_root.as_deref(), location);
         let mut analysis = baton_check::check(&name, text, location, &loader);
         if let Some(offset) = bad_byte {
             let span = baton_diagnostics::Span::new(offset, offset + 1);

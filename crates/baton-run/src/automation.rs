@@ -50,6 +50,55 @@ pub struct Attempt {
     pub millis: u64,
 }
 
+impl Attempt {
+    fn empty() -> Attempt {
+        Attempt {
+            exit_code: None,
+            timed_out: false,
+            spawn_error: None,
+            unbound_system: false,
+            stdout: None,
+            stderr_tail: String::new(),
+            millis: 0,
+        }
+    }
+
+    /// Not run: the project file binds no command to the system.
+    pub fn unbound() -> Attempt {
+        Attempt {
+            unbound_system: true,
+            ..Attempt::empty()
+        }
+    }
+
+    /// A command that exited 0 after printing `stdout` (a stand-in's reply).
+    pub fn replied(stdout: String) -> Attempt {
+        Attempt {
+            exit_code: Some(0),
+            stdout: Some(stdout),
+            ..Attempt::empty()
+        }
+    }
+
+    /// A command that exited 1 after printing `stderr` (a stand-in's failure).
+    pub fn failed(stderr: String) -> Attempt {
+        Attempt {
+            exit_code: Some(1),
+            stdout: Some(String::new()),
+            stderr_tail: stderr,
+            ..Attempt::empty()
+        }
+    }
+
+    /// A command that ran past its timeout (a stand-in's).
+    pub fn timed_out() -> Attempt {
+        Attempt {
+            timed_out: true,
+            ..Attempt::empty()
+        }
+    }
+}
+
 /// Runs `command` for `request`, in `root` (the project's directory), killing it after
 /// `timeout`.
 pub fn run(
@@ -59,15 +108,7 @@ pub fn run(
     timeout: Option<Duration>,
 ) -> Attempt {
     let started = Instant::now();
-    let mut attempt = Attempt {
-        exit_code: None,
-        timed_out: false,
-        spawn_error: None,
-        unbound_system: false,
-        stdout: None,
-        stderr_tail: String::new(),
-        millis: 0,
-    };
+    let mut attempt = Attempt::empty();
     let Some((program, args)) = command.command.split_first() else {
         attempt.spawn_error = Some("the command is empty".to_string());
         return attempt;

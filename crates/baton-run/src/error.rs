@@ -38,6 +38,7 @@ run_codes! {
     ProjectUnreadable = "R0201", "the project file cannot be read";
     ProjectInvalid = "R0202", "the project file is not valid";
     UnknownPerson = "R0203", "a person is not named in the project file";
+    WorkflowInvalid = "R0204", "a workflow file cannot be read or does not check";
     UnknownInput = "R0301", "a workflow has no input of that name";
     MissingValue = "R0302", "an input or output that must be given is missing";
     MistypedValue = "R0303", "a value does not have its declared type";

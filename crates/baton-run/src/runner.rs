@@ -106,10 +106,29 @@ pub struct TickReport {
     pub next_due: Option<i64>,
 }
 
+/// Runs one attempt of an automated step. The runner's own runs the project's command;
+/// answers files (`crate::answers`) stand in for some steps.
+pub trait Automation: Sync {
+    fn run(&self, project: &Project, request: &Request, timeout: Option<Duration>) -> Attempt;
+}
+
+/// Runs the command the project file binds to the step's system.
+pub struct Commands;
+
+impl Automation for Commands {
+    fn run(&self, project: &Project, request: &Request, timeout: Option<Duration>) -> Attempt {
+        match project.systems.get(&request.system) {
+            Some(command) => automation::run(command, &project.root, request, timeout),
+            None => Attempt::unbound(),
+        }
+    }
+}
+
 /// The runner over one database and one project.
 pub struct Runner {
     store: Store,
     project: Project,
+    automation: Box<dyn Automation>,
 }
 
 fn task_id(instance: i64, work: u64) -> String {
@@ -164,7 +183,16 @@ fn json_text<T: Serialize>(value: &T) -> String {
 
 impl Runner {
     pub fn new(store: Store, project: Project) -> Runner {
-        Runner { store, project }
+        Runner {
+            store,
+            project,
+            automation: Box::new(Commands),
+        }
+    }
+
+    /// The same runner with another way of running automated steps.
+    pub fn with_automation(self, automation: Box<dyn Automation>) -> Runner {
+        Runner { automation, ..self }
     }
 
     pub fn project(&self) -> &Project {
@@ -295,28 +323,52 @@ impl Runner {
             }
         }
         let project = &self.project;
-        let mut results: Vec<(JobRow, u64, u32, Result<Values, AttemptFailure>)> = Vec::new();
+        let automation = &*self.automation;
+        let mut results: Vec<(JobRow, u64, &Request, Attempt)> = Vec::new();
         for chunk in commands.chunks(MAX_CONCURRENT_COMMANDS) {
             let done: Vec<_> = std::thread::scope(|scope| {
                 let handles: Vec<_> = chunk
                     .iter()
-                    .map(|(job, detail)| {
-                        scope.spawn(move || (job, detail, run_command(project, detail)))
+                    .filter_map(|(job, detail)| match detail {
+                        JobDetail::Automation {
+                            work,
+                            request,
+                            timeout_seconds,
+                        } => Some(scope.spawn(move || {
+                            let attempt =
+                                run_command(automation, project, request, *timeout_seconds);
+                            (job, *work, request, attempt)
+                        })),
+                        JobDetail::Due { .. } => None,
                     })
                     .collect();
                 handles.into_iter().filter_map(|h| h.join().ok()).collect()
             });
-            for (job, detail, result) in done {
-                if let JobDetail::Automation { work, request, .. } = detail {
-                    results.push((job.clone(), *work, request.attempt, result));
-                }
+            for (job, work, request, attempt) in done {
+                results.push((job.clone(), work, request, attempt));
             }
         }
-        for (job, work, attempt, result) in results {
+        for (job, work, request, ran) in results {
             report.attempts += 1;
+            let result = outcome_of(&ran, request);
+            let attempt = request.attempt;
             let effects = self.store.write(|tx| {
                 // The job is replaced by the next attempt's (same key) or removed.
                 tx.delete_job(job.instance, &job.key)?;
+                // Every attempt is in the history with how the command ended.
+                tx.append_event(
+                    job.instance,
+                    now,
+                    "attempt_finished",
+                    &json_text(&serde_json::json!({
+                        "step": request.step,
+                        "attempt": attempt,
+                        "exit_code": ran.exit_code,
+                        "timed_out": ran.timed_out,
+                        "spawn_error": ran.spawn_error,
+                        "stderr_tail": ran.stderr_tail,
+                    })),
+                )?;
                 ignore_stale(transition(
                     tx,
                     job.instance,
@@ -339,7 +391,8 @@ impl Runner {
         Ok(report)
     }
 
-    pub fn status(&mut self, id: i64) -> RunResult<InstanceStatus> {
+    /// Where instance `id` stands at `now` (overdue: still running past its deadline).
+    pub fn status(&mut self, id: i64, now: i64) -> RunResult<InstanceStatus> {
         let project = &self.project;
         self.store.read(|tx| {
             let row = instance_or_error(tx, id)?;
@@ -398,8 +451,7 @@ impl Runner {
                 started_at: row.started_at,
                 updated_at: row.updated_at,
                 deadline,
-                overdue: !state.status.is_final()
-                    && deadline.is_some_and(|d| row.updated_at.max(d) > d),
+                overdue: !state.status.is_final() && deadline.is_some_and(|d| now > d),
                 tokens,
                 values: state.values.clone(),
             })
@@ -409,6 +461,33 @@ impl Runner {
     /// Every instance, newest first.
     pub fn instances(&mut self, limit: usize) -> RunResult<Vec<InstanceRow>> {
         self.store.read(|tx| tx.instances(None, limit))
+    }
+
+    /// Instance `id` and the instances it started (sub-workflows), at every depth, in order.
+    pub fn family(&mut self, id: i64) -> RunResult<Vec<i64>> {
+        self.store.read(|tx| {
+            instance_or_error(tx, id)?;
+            let mut family = vec![id];
+            let mut next = 0;
+            while let Some(&parent) = family.get(next) {
+                family.extend(tx.children(parent)?.into_iter().map(|(child, _, _)| child));
+                next += 1;
+            }
+            Ok(family)
+        })
+    }
+
+    /// When the next job (timer, timeout, command) of these instances is due.
+    pub fn next_due_of(&mut self, instances: &[i64]) -> RunResult<Option<i64>> {
+        self.store.read(|tx| {
+            let mut due: Option<i64> = None;
+            for &id in instances {
+                for job in tx.jobs_of(id)? {
+                    due = Some(due.map_or(job.due_at, |d| d.min(job.due_at)));
+                }
+            }
+            Ok(due)
+        })
     }
 
     pub fn history(&mut self, id: i64) -> RunResult<Vec<EventRow>> {
@@ -489,19 +568,18 @@ enum JobDetail {
     },
 }
 
-fn run_command(project: &Project, detail: &JobDetail) -> Result<Values, AttemptFailure> {
-    let JobDetail::Automation {
-        request,
-        timeout_seconds,
-        ..
-    } = detail
-    else {
-        return Err(AttemptFailure {
-            timed_out: false,
-            message: "not a command".into(),
-        });
-    };
-    let Some(command) = project.systems.get(&request.system) else {
+fn run_command(
+    automation: &dyn Automation,
+    project: &Project,
+    request: &Request,
+    timeout: Option<u64>,
+) -> Attempt {
+    automation.run(project, request, timeout.map(Duration::from_secs))
+}
+
+/// The outputs of an attempt, or why it failed.
+fn outcome_of(attempt: &Attempt, request: &Request) -> Result<Values, AttemptFailure> {
+    if attempt.unbound_system {
         return Err(AttemptFailure {
             timed_out: false,
             message: format!(
@@ -509,14 +587,8 @@ fn run_command(project: &Project, detail: &JobDetail) -> Result<Values, AttemptF
                 request.system, request.system
             ),
         });
-    };
-    let attempt = automation::run(
-        command,
-        &project.root,
-        request,
-        timeout_seconds.map(Duration::from_secs),
-    );
-    attempt_result(&attempt)
+    }
+    attempt_result(attempt)
 }
 
 /// A command's attempt as the engine's result: its JSON object, or why it failed.

@@ -138,7 +138,7 @@ fn inputs(plan: &Plan) -> Values {
 fn run_to_end(runner: &mut Runner, id: i64) -> InstanceStatus {
     let mut now = 1_800_000_000;
     for _ in 0..500 {
-        let status = runner.status(id).expect("status");
+        let status = runner.status(id, 0).expect("status");
         if status.status != "running" {
             return status;
         }
@@ -226,7 +226,7 @@ fn every_example_runs_start_to_end_through_the_database() {
         // Reopened, the database holds the same.
         drop(runner);
         let mut again = self::runner(&plan, dir.path());
-        assert_eq!(again.status(id).expect("status").status, status.status);
+        assert_eq!(again.status(id, 0).expect("status").status, status.status);
     }
 }
 
@@ -300,7 +300,7 @@ fn two_completions_of_one_task_one_wins() {
     first
         .complete_task(&decision.id, "editor_b", Some("ok"), &Values::new(), 204)
         .expect("ok");
-    assert_eq!(first.status(id).expect("status").status, "completed");
+    assert_eq!(first.status(id, 0).expect("status").status, "completed");
 }
 
 fn command_project(dir: &Path, command: &[&str]) -> Project {
@@ -382,16 +382,16 @@ fn bad_command_output_fails_attempts_then_an_incident_that_retry_resolves() {
         assert_eq!(report.next_due, Some(engine::BACKOFF_BASE_SECONDS));
         assert_eq!(runner.tick(1).expect("early").attempts, 0, "backoff");
         runner.tick(engine::BACKOFF_BASE_SECONDS).expect("tick 2");
-        let status = runner.status(id).expect("status");
+        let status = runner.status(id, 0).expect("status");
         assert_eq!(status.status, "incident", "{command:?}");
         let reason = status.tokens[0].reason.clone().unwrap_or_default();
         assert!(reason.contains(expected), "{command:?}: {reason}");
         runner.retry(id, 10).expect("retry");
-        assert_eq!(runner.status(id).expect("status").status, "running");
+        assert_eq!(runner.status(id, 0).expect("status").status, "running");
         let err = runner.retry(id, 10).expect_err("no incident now");
         assert_eq!(err.code, RunCode::NoIncident);
         runner.cancel(id, 11).expect("cancel");
-        assert_eq!(runner.status(id).expect("status").status, "cancelled");
+        assert_eq!(runner.status(id, 0).expect("status").status, "cancelled");
         assert_eq!(
             runner.tick(100).expect("tick").attempts,
             0,
@@ -431,7 +431,7 @@ fn unknown_instances_are_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let mut runner = runner(&plan, dir.path());
     assert_eq!(
-        runner.status(42).expect_err("none").code,
+        runner.status(42, 0).expect_err("none").code,
         RunCode::UnknownInstance
     );
     assert_eq!(
@@ -467,7 +467,7 @@ fn a_stored_plan_of_another_version_is_refused() {
             })
         })
         .expect("rows");
-    let err = runner.status(id).expect_err("refused");
+    let err = runner.status(id, 0).expect_err("refused");
     assert_eq!(err.code, RunCode::PlanUnreadable);
     assert!(err.message.contains("version 99"), "{}", err.message);
 }
